@@ -1,0 +1,61 @@
+// swift-tools-version:6.0
+// dti — a PostgreSQL warehouse for Vietnam's Digital Transformation Index below the national level.
+import PackageDescription
+
+let package = Package(
+    name: "dti",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "dti", targets: ["dti"]),
+        .library(name: "DTICore", targets: ["DTICore"]),
+        .library(name: "PostgresClient", targets: ["PostgresClient"]),
+        .library(name: "DTIWarehouse", targets: ["DTIWarehouse"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
+    ],
+    targets: [
+        // C libraries from Debian, reached through pkg-config.
+        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(name: "CXLSXWriter", pkgConfig: "xlsxwriter", providers: [.apt(["libxlsxwriter-dev"])]),
+
+        // A thin, synchronous PostgreSQL client over libpq: bound parameters, typed decoding, COPY, transactions.
+        .target(name: "PostgresClient", dependencies: [
+            "CLibPQ",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
+        // The pure core: catalogues, rules and scoring. No I/O: it takes values and text, it returns values.
+        .target(name: "DTICore", dependencies: [
+            .product(name: "Yams", package: "Yams"),
+        ]),
+
+        // File formats people exchange: streaming CSV, XLSX read (ZIPFoundation + XMLParser) and write (libxlsxwriter).
+        .target(name: "DTIFormats", dependencies: [
+            "CXLSXWriter",
+            .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+        ]),
+
+        // The warehouse: embedded cluster, migrations, units, catalogue store, ETL, roll-up, export, benchmark helpers.
+        .target(name: "DTIWarehouse", dependencies: [
+            "DTICore", "DTIFormats", "PostgresClient",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
+        // The command line: one ParsableCommand per file, logic lives in the libraries.
+        .executableTarget(name: "dti", dependencies: [
+            "DTIWarehouse", "DTICore", "DTIFormats",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        .testTarget(name: "DTICoreTests", dependencies: ["DTICore"]),
+        .testTarget(name: "DTIFormatsTests", dependencies: ["DTIFormats"]),
+        .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient"]),
+        .testTarget(name: "DTIWarehouseTests", dependencies: ["DTIWarehouse", "DTICore", "DTIFormats", "PostgresClient"]),
+    ]
+)

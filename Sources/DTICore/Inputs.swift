@@ -1,0 +1,53 @@
+import Foundation
+
+/// A submitted value: a number (counts, amounts, points, yes/no as 1/0) or a text answer (a choice, `có`).
+public enum InputValue: Sendable, Hashable, CustomStringConvertible {
+    case number(Decimal)
+    case text(String)
+
+    /// Parses what a person typed: a number when it reads as one, otherwise the text (NFC, trimmed).
+    public static func parse(_ raw: String) -> InputValue {
+        if let d = DecimalText.decimal(raw) { return .number(d) }
+        return .text(raw.precomposedStringWithCanonicalMapping.trimmingCharacters(in: .whitespaces))
+    }
+
+    public var number: Decimal? {
+        switch self {
+        case .number(let d): return d
+        case .text(let t): return DecimalText.decimal(t) ?? YesNo.parse(t).map { $0 ? 1 : 0 }
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .number(let d): d.machineText
+        case .text(let t): t
+        }
+    }
+}
+
+/// Yes/no answers as people write them in Vietnamese or English.
+public enum YesNo {
+    public static let yesWords: Set<String> = ["có", "co", "yes", "y", "true", "đã", "đạt", "x", "1"]
+    public static let noWords: Set<String> = ["không", "khong", "no", "n", "false", "chưa", "0"]
+
+    public static func parse(_ text: String) -> Bool? {
+        let t = text.precomposedStringWithCanonicalMapping.trimmingCharacters(in: .whitespaces).lowercased()
+        if yesWords.contains(t) { return true }
+        if noWords.contains(t) { return false }
+        return nil
+    }
+
+    public static func parse(_ value: InputValue) -> Bool? {
+        switch value {
+        case .number(let d): return d == 1 ? true : d.isZero ? false : nil
+        case .text(let t): return parse(t)
+        }
+    }
+}
+
+/// The values one unit submitted (or had resolved) for one indicator, by variable name.
+public typealias VariableValues = [String: InputValue]
+
+/// Every value of one unit for one catalogue and year: indicator code → variable → value.
+public typealias UnitValues = [String: VariableValues]
