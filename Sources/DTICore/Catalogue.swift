@@ -148,6 +148,8 @@ public struct Catalogue: Sendable {
     public var levels: [UnitLevel]
     public var years: ClosedRange<Int>
     public var evaluator: String
+    /// Unit codes under which the catalogue applies (`[bac-giang]`); empty = wherever its level matches.
+    public var scope: [String]
     public var kind: CatalogueKind
     public var totalPolicy: TotalPolicy
     public var declaredTotal: Decimal?

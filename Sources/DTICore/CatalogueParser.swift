@@ -137,7 +137,7 @@ public struct CatalogueParser {
 
     // MARK: - the catalogue
 
-    static let topFields = ["id", "title", "source", "level", "years", "evaluator", "kind", "total_policy", "declared_total",
+    static let topFields = ["id", "title", "source", "level", "years", "evaluator", "scope", "kind", "total_policy", "declared_total",
                             "rating_bands", "stages", "data_period", "deadline", "notes", "pillars", "bonus"]
 
     mutating func run(_ text: String) -> Catalogue? {
@@ -246,6 +246,7 @@ public struct CatalogueParser {
         let dataPeriod = string(f["data_period"], "data_period")
         let deadline = string(f["deadline"], "deadline")
         let notes = strings(f["notes"], "notes")
+        let scope = strings(f["scope"], "scope")
 
         var pillars: [Pillar] = []
         if f.mapping["pillars"] == nil {
@@ -262,7 +263,7 @@ public struct CatalogueParser {
 
         guard let id, let title, let evaluator, let kind, let years, !levels.isEmpty else { return nil }
         return Catalogue(id: id, title: title, source: source, levels: levels, years: years, evaluator: evaluator,
-                         kind: kind, totalPolicy: policy ?? .sum, declaredTotal: declaredTotal, ratingBands: bands,
+                         scope: scope, kind: kind, totalPolicy: policy ?? .sum, declaredTotal: declaredTotal, ratingBands: bands,
                          stages: stages, dataPeriod: dataPeriod, deadline: deadline, notes: notes,
                          pillars: pillars, bonus: bonus)
     }
