@@ -4,7 +4,7 @@ import Foundation
 
 /// Where the command line writes: results to standard output, messages and progress to standard error.
 enum Output {
-    nonisolated(unsafe) static var language: Language = .vi
+    static var language: Language { get { Say.language } set { Say.language = newValue } }
 
     static func language(from arguments: [String]) -> Language {
         if let i = arguments.firstIndex(of: "--lang"), i + 1 < arguments.count, let l = Language(rawValue: arguments[i + 1]) { return l }

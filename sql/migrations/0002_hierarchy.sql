@@ -59,3 +59,15 @@ CREATE FUNCTION dti.effective_peer_group(u dti.units) RETURNS text
 LANGUAGE sql IMMUTABLE AS $$
     SELECT coalesce(u.peer_group, coalesce(u.parent_code, '') || ':' || u.level::text)
 $$;
+
+-- The unit and its ancestors, nearest first (for catalogue scopes: is a unit under one of these codes?).
+CREATE FUNCTION dti.unit_ancestry(start text) RETURNS text[]
+LANGUAGE sql STABLE AS $$
+    WITH RECURSIVE up(code, parent, depth) AS (
+        SELECT u.code, u.parent_code, 0 FROM dti.units u WHERE u.code = start
+        UNION ALL
+        SELECT u.code, u.parent_code, up.depth + 1 FROM dti.units u JOIN up ON u.code = up.parent
+    )
+    SELECT coalesce(array_agg(code ORDER BY depth), '{}') FROM up
+$$;
+COMMENT ON FUNCTION dti.unit_ancestry(text) IS 'The unit''s code followed by its parent''s, grandparent''s … up to the province.';

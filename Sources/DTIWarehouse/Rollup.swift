@@ -1,0 +1,325 @@
+import DTICore
+import Foundation
+import PostgresClient
+
+/// `dti rollup`: for one province, year and stage, in one transaction under an advisory lock —
+/// derive district variables from their communes (set-based SQL, as the data catalogues declare), score every
+/// unit with the pure core (the same `Scorer` that `dti score` uses), total pillars, rate, rank in peer groups,
+/// add the derived comparison values of merged units, and record the run.
+public struct Rollup {
+    public struct Report: Sendable {
+        public var runId: Int
+        public var province: String
+        public var year: Int
+        public var stage: Stage
+        public var unitsScored: Int
+        public var indicatorsScored: Int
+        public var derivedValues: Int
+        public var mismatches: [Mismatch]
+        public var lineageRows: Int
+        public var inputDigest: String
+        public var durationMs: Int
+    }
+
+    public struct Mismatch: Sendable {
+        public var unit: String
+        public var catalogue: String
+        public var indicator: String
+        public var variable: String
+        public var derived: Decimal?
+        public var submitted: Decimal?
+        public var used: String
+    }
+
+    let connection: PostgresConnection
+
+    public init(connection: PostgresConnection) { self.connection = connection }
+
+    /// The provinces that have any submitted value for the year.
+    public func provincesWithData(year: Int) throws -> [String] {
+        let rows = try connection.query("""
+            SELECT DISTINCT a.code FROM (SELECT DISTINCT unit_id FROM dti.submission_values WHERE year = \(year)) sv
+              JOIN dti.units u ON u.unit_id = sv.unit_id
+             CROSS JOIN LATERAL (SELECT (dti.unit_ancestry(u.code))[array_upper(dti.unit_ancestry(u.code), 1)] AS code) a
+             ORDER BY 1
+            """)
+        return rows.compactMap { $0["code"].text }
+    }
+
+    public func run(province: String, year: Int, stage: Stage, progress: (String) -> Void = { _ in }) throws -> Report {
+        let started = Date()
+        let check = try connection.query("SELECT level::text FROM dti.units WHERE code = \(province)")
+        guard check.count == 1, check[0]["level"].text == "province" else {
+            throw DTIError(.usage, vi: "'\(province)' không phải mã một tỉnh đã nạp (dti units list)", en: "'\(province)' is not a loaded province code (dti units list)")
+        }
+        return try connection.transaction { db in
+            progress(Say.text(vi: "chờ khóa tổng hợp \(province) \(year) \(stage.rawValue)…", en: "waiting for the roll-up lock of \(province) \(year) \(stage.rawValue)…"))
+            try db.execute("SELECT pg_advisory_xact_lock(hashtext('dti.rollup'), hashtext(\(province + "/" + String(year) + "/" + stage.rawValue)))")
+            let runId = try db.query("""
+                INSERT INTO dti.rollup_runs (province_code, year, stage, os_user) VALUES (\(province), \(year), \(stage.rawValue)::dti.stage,
+                    \(ProcessInfo.processInfo.environment["USER"] ?? NSUserName())) RETURNING run_id
+                """)[0]["run_id"].decode(Int.self)
+
+            progress(Say.text(vi: "1/5 gom số liệu hiện hành của \(province) năm \(year), \(year - 1)", en: "1/5 gathering current values of \(province) for \(year) and \(year - 1)"))
+            try gather(db, province: province, year: year, stage: stage)
+
+            progress(Say.text(vi: "2/5 tổng hợp biến cấp huyện từ các xã", en: "2/5 deriving district variables from their communes"))
+            let derivedCount = try derive(db, runId: runId, year: year, stage: stage)
+            let mismatches = try db.query("""
+                SELECT unit_code, catalogue_id, indicator_code, variable, derived_value, submitted_value, used FROM dti.derived_values
+                 WHERE run_id = \(runId) AND mismatch ORDER BY unit_code, catalogue_id, indicator_code, variable
+                """).map { r in
+                Mismatch(unit: r["unit_code"].text ?? "", catalogue: r["catalogue_id"].text ?? "", indicator: r["indicator_code"].text ?? "",
+                         variable: r["variable"].text ?? "", derived: try r["derived_value"].decode(Decimal?.self),
+                         submitted: try r["submitted_value"].decode(Decimal?.self), used: r["used"].text ?? "")
+            }
+
+            progress(Say.text(vi: "3/5 chấm điểm theo bộ chỉ số", en: "3/5 scoring against the catalogues"))
+            let scoring = try score(db, runId: runId, year: year, stage: stage)
+
+            progress(Say.text(vi: "4/5 xếp hạng trong nhóm so sánh", en: "4/5 ranking within peer groups"))
+            try rank(db, year: year, stage: stage)
+
+            progress(Say.text(vi: "5/5 giá trị so sánh của đơn vị sáp nhập", en: "5/5 comparison values of merged units"))
+            let lineage = try lineageRows(db, runId: runId, year: year, stage: stage)
+
+            let duration = Int(Date().timeIntervalSince(started) * 1000)
+            try db.execute("""
+                UPDATE dti.rollup_runs SET finished_at = clock_timestamp(), duration_ms = \(duration),
+                       catalogue_versions = \(scoring.versionIds)::integer[],
+                       batches = (SELECT coalesce(array_agg(DISTINCT batch_id ORDER BY batch_id), '{}') FROM eff),
+                       input_digest = \(scoring.digest), units_scored = \(scoring.units), indicators_scored = \(scoring.indicators),
+                       derived_values = \(derivedCount), mismatches = \(mismatches.count)
+                 WHERE run_id = \(runId)
+                """)
+            return Report(runId: runId, province: province, year: year, stage: stage, unitsScored: scoring.units,
+                          indicatorsScored: scoring.indicators, derivedValues: derivedCount, mismatches: mismatches,
+                          lineageRows: lineage, inputDigest: scoring.digest, durationMs: duration)
+        }
+    }
+
+    // MARK: 1. the current value of every key at this stage (the most advanced stage at or below it)
+
+    private func gather(_ db: PostgresConnection, province: String, year: Int, stage: Stage) throws {
+        try db.execute("""
+            CREATE TEMP TABLE scope_units ON COMMIT DROP AS
+            SELECT u.unit_id, u.code, u.level, u.parent_code, dti.effective_peer_group(u) AS peer_group, u.tags,
+                   dti.unit_ancestry(u.code) AS ancestry
+              FROM dti.units u JOIN dti.unit_subtree(\(province)) t ON t.code = u.code
+            """)
+        try db.execute("CREATE UNIQUE INDEX ON scope_units (unit_id)")
+        try db.execute("""
+            CREATE TEMP TABLE eff ON COMMIT DROP AS
+            SELECT DISTINCT ON (sv.unit_id, sv.year, sv.item_id) sv.unit_id, sv.year, sv.item_id, sv.value, sv.value_text, sv.batch_id, sv.value_id
+              FROM dti.submission_values sv JOIN scope_units su ON su.unit_id = sv.unit_id
+             WHERE sv.year IN (\(year), \(year - 1)) AND sv.stage <= \(stage.rawValue)::dti.stage
+             ORDER BY sv.unit_id, sv.year, sv.item_id, sv.stage DESC, sv.value_id DESC
+            """)
+        try db.execute("ANALYZE eff")
+    }
+
+    // MARK: 2. derive district variables from communes (one INSERT … SELECT)
+
+    private func derive(_ db: PostgresConnection, runId: Int, year: Int, stage: Stage) throws -> Int {
+        try db.execute("""
+            INSERT INTO dti.derived_values (run_id, unit_code, year, stage, catalogue_id, indicator_code, variable, derived_value,
+                                            children_count, how, submitted_value, used, mismatch)
+            WITH agg AS (
+                SELECT d.unit_id AS district_id, d.code AS district_code, d.ancestry, f.target_catalogue, f.target_indicator, f.target_variable,
+                       f.how, f.precedence, count(*) AS children,
+                       CASE f.how
+                           WHEN 'sum' THEN sum(e.value)
+                           WHEN 'count_yes' THEN count(*) FILTER (WHERE e.value = 1)
+                           WHEN 'count_no' THEN count(*) FILTER (WHERE e.value = 0)
+                           WHEN 'count_answers' THEN count(e.value)
+                           WHEN 'min' THEN min(e.value)
+                           WHEN 'max' THEN max(e.value)
+                           WHEN 'mean' THEN avg(e.value)
+                       END AS value
+                  FROM eff e
+                  JOIN scope_units c ON c.unit_id = e.unit_id AND c.level = 'commune'
+                  JOIN scope_units d ON d.code = c.parent_code AND d.level = 'district'
+                  JOIN dti.catalogue_items i ON i.item_id = e.item_id
+                  JOIN dti.catalogues src ON src.catalogue_id = i.catalogue_id
+                  JOIN dti.feeds f ON f.version_id = src.current_version AND f.source_item_id = e.item_id
+                 WHERE e.year = \(year)
+                 GROUP BY d.unit_id, d.code, d.ancestry, f.target_catalogue, f.target_indicator, f.target_variable, f.how, f.precedence
+            )
+            SELECT \(runId), a.district_code, \(year), \(stage.rawValue)::dti.stage, a.target_catalogue, a.target_indicator, a.target_variable,
+                   a.value, a.children, a.how, s.value,
+                   CASE WHEN a.precedence = 'submitted' AND s.value IS NOT NULL THEN 'submitted' ELSE 'derived' END,
+                   s.value IS NOT NULL AND s.value IS DISTINCT FROM a.value
+              FROM agg a
+              JOIN dti.catalogues tc ON tc.catalogue_id = a.target_catalogue
+              JOIN dti.catalogue_versions tv ON tv.version_id = tc.current_version
+              LEFT JOIN dti.catalogue_items ti ON (ti.catalogue_id, ti.indicator_code, ti.variable) = (a.target_catalogue, a.target_indicator, a.target_variable)
+              LEFT JOIN eff s ON s.unit_id = a.district_id AND s.year = \(year) AND s.item_id = ti.item_id
+             WHERE 'district' = ANY (tv.levels) AND \(year) BETWEEN tv.year_from AND tv.year_to
+               AND (cardinality(tv.scope) = 0 OR a.ancestry && tv.scope)
+            ON CONFLICT (unit_code, year, stage, catalogue_id, indicator_code, variable) DO UPDATE
+               SET run_id = excluded.run_id, derived_value = excluded.derived_value, children_count = excluded.children_count,
+                   how = excluded.how, submitted_value = excluded.submitted_value, used = excluded.used, mismatch = excluded.mismatch
+            """)
+        // Values derived by an earlier run for units of this province that no longer derive anything go away.
+        try db.execute("""
+            DELETE FROM dti.derived_values d USING scope_units su
+             WHERE d.unit_code = su.code AND d.year = \(year) AND d.stage = \(stage.rawValue)::dti.stage AND d.run_id <> \(runId)
+            """)
+        return try db.query("SELECT count(*) AS n FROM dti.derived_values WHERE run_id = \(runId)")[0]["n"].decode(Int.self)
+    }
+
+    // MARK: 3. score with the pure core
+
+    struct Scoring { var units: Int; var indicators: Int; var versionIds: [Int]; var digest: String }
+
+    private func score(_ db: PostgresConnection, runId: Int, year: Int, stage: Stage) throws -> Scoring {
+        let store = CatalogueStore(connection: db)
+        let versions = try db.query("""
+            SELECT c.catalogue_id, v.version_id, v.kind FROM dti.catalogues c JOIN dti.catalogue_versions v ON v.version_id = c.current_version
+             WHERE v.kind IN ('scored', 'profile') ORDER BY c.catalogue_id
+            """)
+        var scored: [(versionId: Int, catalogue: Catalogue)] = []
+        var profileCatalogue: String? = nil
+        for r in versions {
+            let id: String = try r["catalogue_id"].decode()
+            if r["kind"].text == "profile" { profileCatalogue = id; continue }
+            let loaded = try store.catalogue(id, versionId: try r["version_id"].decode())
+            if loaded.catalogue.appliesTo(year: year) { scored.append((loaded.versionId, loaded.catalogue)) }
+        }
+
+        struct UnitInfo { var code: String; var level: UnitLevel; var peerGroup: String; var tags: Set<String>; var ancestry: [String] }
+        var units: [String: UnitInfo] = [:]
+        for r in try db.query("SELECT code, level::text AS level, peer_group, tags, ancestry FROM scope_units ORDER BY code") {
+            let code: String = try r["code"].decode()
+            units[code] = UnitInfo(code: code, level: UnitLevel(rawValue: try r["level"].decode()) ?? .department,
+                                   peerGroup: try r["peer_group"].decode(), tags: Set(try r["tags"].decode([String].self)),
+                                   ancestry: try r["ancestry"].decode([String].self))
+        }
+
+        // Values of the units that scored (or profile) catalogues evaluate; commune data stays in SQL.
+        var current: [String: [String: UnitValues]] = [:]   // catalogue → unit → values (this year)
+        var previous: [String: [String: UnitValues]] = [:]  // catalogue → unit → values (last year)
+        var digest = SHA256Hasher()
+        let levels = Set(scored.flatMap { $0.catalogue.levels }).map(\.rawValue)
+        let valueRows = try db.query("""
+            SELECT su.code, e.year, i.catalogue_id, i.indicator_code, i.variable, e.value, e.value_text
+              FROM eff e JOIN scope_units su ON su.unit_id = e.unit_id JOIN dti.catalogue_items i ON i.item_id = e.item_id
+             WHERE su.level::text = ANY (\(levels)::text[])
+             ORDER BY su.code, e.year, i.catalogue_id, i.indicator_code, i.variable
+            """)
+        for r in valueRows {
+            let unit = r["code"].text ?? "", catalogue = r["catalogue_id"].text ?? ""
+            let indicator = r["indicator_code"].text ?? "", variable = r["variable"].text ?? ""
+            let y: Int = try r["year"].decode()
+            let value: InputValue
+            if let t = r["value_text"].text { value = .text(t) } else { value = .number(try r["value"].decode(Decimal.self)) }
+            if y == year { current[catalogue, default: [:]][unit, default: [:]][indicator, default: [:]][variable] = value }
+            else { previous[catalogue, default: [:]][unit, default: [:]][indicator, default: [:]][variable] = value }
+            digest.update(Data("\(unit)|\(y)|\(catalogue)|\(indicator)|\(variable)|\(value)\n".utf8))
+        }
+        // Derived values, by the declared precedence.
+        for r in try db.query("""
+            SELECT unit_code, catalogue_id, indicator_code, variable, derived_value, used FROM dti.derived_values
+             WHERE run_id = \(runId) ORDER BY unit_code, catalogue_id, indicator_code, variable
+            """) {
+            let unit = r["unit_code"].text ?? "", catalogue = r["catalogue_id"].text ?? ""
+            let indicator = r["indicator_code"].text ?? "", variable = r["variable"].text ?? ""
+            guard r["used"].text == "derived", let d = try r["derived_value"].decode(Decimal?.self) else { continue }
+            current[catalogue, default: [:]][unit, default: [:]][indicator, default: [:]][variable] = .number(d)
+            digest.update(Data("derived|\(unit)|\(catalogue)|\(indicator)|\(variable)|\(d.machineText)\n".utf8))
+        }
+
+        var indicatorRows = "", pillarRows = "", indexRows = ""
+        var unitCount = 0, indicatorCount = 0
+        for (versionId, catalogue) in scored {
+            digest.update(Data("catalogue|\(catalogue.id)|\(versionId)\n".utf8))
+            let profileValues = profileCatalogue.flatMap { current[$0] } ?? [:]
+            var submissions: [UnitSubmission] = []
+            for (code, values) in (current[catalogue.id] ?? [:]).sorted(by: { $0.key < $1.key }) {
+                guard let info = units[code], catalogue.levels.contains(info.level),
+                      catalogue.scope.isEmpty || !Set(catalogue.scope).isDisjoint(with: info.ancestry) else { continue }
+                var profile: [String: InputValue] = [:]
+                for (field, vars) in profileValues[code] ?? [:] { if let v = vars["value"] { profile[field] = v } }
+                let resolved = InputResolver.resolve(catalogue, submitted: values, profile: profile, previousYear: previous[catalogue.id]?[code] ?? [:])
+                submissions.append(UnitSubmission(unitCode: code, tags: info.tags, peerGroup: info.peerGroup, values: resolved))
+            }
+            let results = Scorer(catalogue: catalogue).score(submissions)
+            unitCount += results.count
+            for r in results {
+                for i in r.indicators {
+                    if i.status == .scored { indicatorCount += 1 }
+                    indicatorRows += CopyText.row([String(runId), r.unitCode, String(year), stage.rawValue, catalogue.id, String(versionId), i.code,
+                                                   i.points?.machineText, i.maxPoints?.machineText, i.status.rawValue, i.ratio?.machineText,
+                                                   i.notes.isEmpty ? nil : i.notes.map(\.vi).joined(separator: "; ")])
+                }
+                for p in r.pillars where p.applicable {
+                    pillarRows += CopyText.row([String(runId), r.unitCode, String(year), stage.rawValue, catalogue.id, String(versionId), p.code,
+                                                p.points.machineText, p.rawPoints.machineText, p.maxPoints.machineText, p.percent?.machineText,
+                                                "{" + p.unscored.map { "\"\($0)\"" }.joined(separator: ",") + "}", r.peerGroup])
+                }
+                indexRows += CopyText.row([String(runId), r.unitCode, String(year), stage.rawValue, catalogue.id, String(versionId),
+                                           r.points.machineText, r.bonusPoints.machineText, r.maxPoints.machineText, r.percent?.machineText,
+                                           r.rating, r.peerGroup])
+            }
+        }
+
+        // Replace this province's results for the year and stage as a whole.
+        for table in ["indicator_scores", "pillar_scores", "unit_index"] {
+            try db.execute("""
+                DELETE FROM dti.\(unescaped: table) t USING scope_units su
+                 WHERE t.unit_code = su.code AND t.year = \(year) AND t.stage = \(stage.rawValue)::dti.stage
+                """)
+        }
+        _ = try db.copyIn("COPY dti.indicator_scores (run_id, unit_code, year, stage, catalogue_id, version_id, indicator_code, points, max_points, status, ratio, notes) FROM STDIN") { try $0.write(indicatorRows) }
+        _ = try db.copyIn("COPY dti.pillar_scores (run_id, unit_code, year, stage, catalogue_id, version_id, pillar_code, points, raw_points, max_points, percent, unscored, peer_group) FROM STDIN") { try $0.write(pillarRows) }
+        _ = try db.copyIn("COPY dti.unit_index (run_id, unit_code, year, stage, catalogue_id, version_id, points, bonus_points, max_points, percent, rating, peer_group) FROM STDIN") { try $0.write(indexRows) }
+        return Scoring(units: unitCount, indicators: indicatorCount, versionIds: scored.map(\.versionId), digest: digest.hex())
+    }
+
+    // MARK: 4. ranks on unrounded percent, ties share a rank
+
+    private func rank(_ db: PostgresConnection, year: Int, stage: Stage) throws {
+        try db.execute("""
+            UPDATE dti.unit_index t SET rank = r.rnk
+              FROM (SELECT unit_code, catalogue_id,
+                           CASE WHEN percent IS NULL THEN NULL ELSE rank() OVER (PARTITION BY catalogue_id, peer_group ORDER BY percent DESC NULLS LAST) END AS rnk
+                      FROM dti.unit_index
+                     WHERE year = \(year) AND stage = \(stage.rawValue)::dti.stage AND NOT derived
+                       AND peer_group IN (SELECT DISTINCT peer_group FROM scope_units)) r
+             WHERE t.unit_code = r.unit_code AND t.catalogue_id = r.catalogue_id AND t.year = \(year) AND t.stage = \(stage.rawValue)::dti.stage
+               AND t.rank IS DISTINCT FROM r.rnk
+            """)
+        try db.execute("""
+            UPDATE dti.pillar_scores t SET rank = r.rnk
+              FROM (SELECT unit_code, catalogue_id, pillar_code,
+                           CASE WHEN percent IS NULL THEN NULL ELSE rank() OVER (PARTITION BY catalogue_id, peer_group, pillar_code ORDER BY percent DESC NULLS LAST) END AS rnk
+                      FROM dti.pillar_scores
+                     WHERE year = \(year) AND stage = \(stage.rawValue)::dti.stage
+                       AND peer_group IN (SELECT DISTINCT peer_group FROM scope_units)) r
+             WHERE (t.unit_code, t.catalogue_id, t.pillar_code) = (r.unit_code, r.catalogue_id, r.pillar_code)
+               AND t.year = \(year) AND t.stage = \(stage.rawValue)::dti.stage AND t.rank IS DISTINCT FROM r.rnk
+            """)
+    }
+
+    // MARK: 5. merged units: the mean of their predecessors' indices, labelled derived
+
+    private func lineageRows(_ db: PostgresConnection, runId: Int, year: Int, stage: Stage) throws -> Int {
+        try db.execute("""
+            DELETE FROM dti.unit_index WHERE derived AND year = \(year) AND stage = \(stage.rawValue)::dti.stage
+               AND derived_from && (SELECT array_agg(code) FROM scope_units)
+            """)
+        return try db.execute("""
+            INSERT INTO dti.unit_index (run_id, unit_code, year, stage, catalogue_id, version_id, points, bonus_points, max_points, percent,
+                                        rating, peer_group, rank, derived, derived_from)
+            SELECT \(runId), s.code, \(year), \(stage.rawValue)::dti.stage, p.catalogue_id, max(p.version_id), avg(p.points), avg(p.bonus_points),
+                   avg(p.max_points), avg(p.percent), NULL, min(dti.effective_peer_group(s)), NULL, true, array_agg(p.unit_code ORDER BY p.unit_code)
+              FROM dti.unit_lineage l
+              JOIN dti.units s ON s.code = l.unit_code
+              JOIN dti.unit_index p ON p.unit_code = l.predecessor_code AND p.year = \(year) AND p.stage = \(stage.rawValue)::dti.stage AND NOT p.derived
+             WHERE NOT EXISTS (SELECT 1 FROM dti.unit_index own WHERE own.unit_code = s.code AND own.year = \(year)
+                                  AND own.stage = \(stage.rawValue)::dti.stage AND own.catalogue_id = p.catalogue_id)
+               AND EXISTS (SELECT 1 FROM dti.unit_lineage l2 JOIN scope_units su ON su.code = l2.predecessor_code WHERE l2.unit_code = s.code)
+             GROUP BY s.code, p.catalogue_id
+            """)
+    }
+}

@@ -1,0 +1,206 @@
+import DTICore
+import Foundation
+import PostgresClient
+
+/// `dti load`: submissions from CSV, XLSX or JSON. One file is one batch and one transaction:
+/// stream the records into a temporary staging table with COPY, validate them with set-based SQL against the
+/// units and the current catalogue versions, then merge the good ones into `dti.submission_values` with one
+/// INSERT … SELECT. A file with any bad record loads nothing (unless `partial`), and a file already loaded at
+/// the same stage is a no-op that says so.
+public struct SubmissionLoader {
+    public struct Options: Sendable {
+        public var stage: Stage = .selfAssessment
+        public var partial = false
+        public var progress: (@Sendable (Int) -> Void)? = nil
+        public init(stage: Stage = .selfAssessment, partial: Bool = false, progress: (@Sendable (Int) -> Void)? = nil) {
+            self.stage = stage; self.partial = partial; self.progress = progress
+        }
+    }
+
+    public struct Reject: Sendable, Equatable {
+        public var ref: String
+        public var unit: String
+        public var catalogue: String
+        public var indicator: String
+        public var variable: String
+        public var raw: String
+        public var code: String
+        public var message: Message
+    }
+
+    public struct Report: Sendable {
+        public var file: String
+        public var batchId: Int?
+        /// The batch that already holds this file, when the load was a no-op.
+        public var alreadyLoadedAs: Int?
+        public var total: Int
+        public var accepted: Int
+        public var unchanged: Int
+        public var rejected: [Reject]
+        /// false when nothing was written (rejects without --partial, or already loaded).
+        public var committed: Bool
+    }
+
+    let connection: PostgresConnection
+
+    public init(connection: PostgresConnection) { self.connection = connection }
+
+    /// Loads one file. Throws `DTIError(.inputRejected)` when the file cannot be read at all (not UTF-8, corrupt XLSX,
+    /// bad header); bad records are returned in the report (and nothing is written unless `partial`).
+    public func load(path: String, options: Options = Options()) throws -> Report {
+        let fileInfo = try FileDigest.of(path: path)
+        let display = path
+        // Cheap check first: the same file at the same stage already loaded.
+        if let existing = try alreadyLoaded(sha: fileInfo.sha256, stage: options.stage) {
+            return Report(file: display, batchId: nil, alreadyLoadedAs: existing, total: 0, accepted: 0, unchanged: 0, rejected: [], committed: false)
+        }
+        var source = try RecordSources.open(path: path)
+        do {
+            return try connection.transaction { db in
+                try db.simpleQuery("SET LOCAL synchronous_commit = on")
+                let batchId: Int
+                do {
+                    let inserted = try db.query("""
+                        INSERT INTO dti.load_batches (file_name, file_sha256, file_bytes, format, default_stage, partial, os_user, host)
+                        VALUES (\(display), \(fileInfo.sha256), \(fileInfo.bytes), \(source.format), \(options.stage.rawValue)::dti.stage,
+                                \(options.partial), \(ProcessInfo.processInfo.environment["USER"] ?? NSUserName()), \(ProcessInfo.processInfo.hostName))
+                        RETURNING batch_id
+                        """)
+                    batchId = try inserted[0]["batch_id"].decode(Int.self)
+                } catch let e as PostgresError where e.sqlState == "23505" {
+                    throw AlreadyLoaded()
+                }
+                try Staging.create(db)
+                let total = try Staging.copy(&source, into: db, defaultStage: options.stage, progress: options.progress)
+                if total == 0 {
+                    throw DTIError(.inputRejected, vi: "\(display): không có bản ghi nào (tệp rỗng hoặc chỉ có dòng tiêu đề)",
+                                   en: "\(display): no records (an empty file or a header only)")
+                }
+                let rejects = try Validation.run(db)
+                if !rejects.isEmpty && !options.partial {
+                    throw RejectedFile(rejects: rejects, total: total)
+                }
+                if !rejects.isEmpty { try Validation.keep(rejects, batchId: batchId, db: db) }
+                let (accepted, unchanged) = try Merge.run(batchId: batchId, db: db)
+                try db.execute("""
+                    UPDATE dti.load_batches SET rows_total = \(total), rows_accepted = \(accepted), rows_rejected = \(rejects.count),
+                           rows_unchanged = \(unchanged) WHERE batch_id = \(batchId)
+                    """)
+                return Report(file: display, batchId: batchId, alreadyLoadedAs: nil, total: total, accepted: accepted,
+                              unchanged: unchanged, rejected: rejects, committed: true)
+            }
+        } catch let r as RejectedFile {
+            return Report(file: display, batchId: nil, alreadyLoadedAs: nil, total: r.total, accepted: 0, unchanged: 0, rejected: r.rejects, committed: false)
+        } catch is AlreadyLoaded {
+            let existing = try alreadyLoaded(sha: fileInfo.sha256, stage: options.stage)
+            return Report(file: display, batchId: nil, alreadyLoadedAs: existing, total: 0, accepted: 0, unchanged: 0, rejected: [], committed: false)
+        }
+    }
+
+    private func alreadyLoaded(sha: String, stage: Stage) throws -> Int? {
+        let rows = try connection.query("SELECT batch_id FROM dti.load_batches WHERE file_sha256 = \(sha) AND default_stage = \(stage.rawValue)::dti.stage")
+        return rows.count == 1 ? try rows[0]["batch_id"].decode(Int.self) : nil
+    }
+
+    struct AlreadyLoaded: Error {}
+    struct RejectedFile: Error { let rejects: [Reject]; let total: Int }
+}
+
+/// The sha256 and size of a file, read in chunks.
+public enum FileDigest {
+    public static func of(path: String) throws -> (sha256: String, bytes: Int) {
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw DTIError(.inputRejected, vi: "\(path): không mở được tệp", en: "\(path): cannot open the file")
+        }
+        defer { try? handle.close() }
+        var hasher = SHA256Hasher()
+        var bytes = 0
+        while true {
+            let chunk = handle.readData(ofLength: 1 << 20)
+            if chunk.isEmpty { break }
+            bytes += chunk.count
+            hasher.update(chunk)
+        }
+        return (hasher.hex(), bytes)
+    }
+}
+
+/// The temporary staging table and the COPY that fills it.
+enum Staging {
+    static func create(_ db: PostgresConnection) throws {
+        try db.simpleQuery("""
+            SET LOCAL temp_buffers = '256MB';
+            CREATE TEMP TABLE stg (
+                ord       bigint NOT NULL,
+                ref       text NOT NULL,
+                unit_code text COLLATE "C",
+                year_raw  text,
+                catalogue text COLLATE "C",
+                indicator text COLLATE "C",
+                variable  text COLLATE "C",
+                value_num text,
+                value_raw text,
+                evidence  text,
+                stage_raw text,
+                problem   text
+            ) ON COMMIT DROP;
+            CREATE TEMP TABLE rej (ord bigint NOT NULL, code text NOT NULL, detail text) ON COMMIT DROP;
+            """)
+    }
+
+    /// Streams every record into `stg`; returns how many.
+    static func copy(_ source: inout any RecordSource, into db: PostgresConnection, defaultStage: Stage, progress: (@Sendable (Int) -> Void)?) throws -> Int {
+        var count = 0
+        var readError: Error? = nil
+        _ = try db.copyIn("COPY stg (ord, ref, unit_code, year_raw, catalogue, indicator, variable, value_num, value_raw, evidence, stage_raw, problem) FROM STDIN") { writer in
+            var buffer = [UInt8]()
+            buffer.reserveCapacity(1 << 20 + 4096)
+            func field(_ s: String) {
+                for b in s.utf8 {
+                    switch b {
+                    case UInt8(ascii: "\\"): buffer.append(b); buffer.append(b)
+                    case UInt8(ascii: "\t"): buffer.append(UInt8(ascii: "\\")); buffer.append(UInt8(ascii: "t"))
+                    case UInt8(ascii: "\n"): buffer.append(UInt8(ascii: "\\")); buffer.append(UInt8(ascii: "n"))
+                    case UInt8(ascii: "\r"): buffer.append(UInt8(ascii: "\\")); buffer.append(UInt8(ascii: "r"))
+                    default: buffer.append(b)
+                    }
+                }
+            }
+            func null() { buffer.append(UInt8(ascii: "\\")); buffer.append(UInt8(ascii: "N")) }
+            func tab() { buffer.append(UInt8(ascii: "\t")) }
+            do {
+                while let r = try source.next() {
+                    count += 1
+                    let value = Normalize.text(r.value)
+                    let number = value.isEmpty ? nil : Normalize.number(value)
+                    field(String(count)); tab()
+                    field(r.ref); tab()
+                    field(Normalize.text(r.unit)); tab()
+                    field(Normalize.text(r.year)); tab()
+                    field(Normalize.text(r.catalogue)); tab()
+                    field(Normalize.code(r.indicator)); tab()
+                    field(Normalize.text(r.variable).lowercased()); tab()
+                    if let number { field(number) } else { null() }; tab()
+                    field(value); tab()
+                    let evidence = Normalize.text(r.evidence)
+                    if evidence.isEmpty { null() } else { field(evidence) }; tab()
+                    let stage = Normalize.text(r.stage)
+                    field(stage.isEmpty ? defaultStage.rawValue : stage); tab()
+                    if let problem = r.problem { field(problem) } else { null() }
+                    buffer.append(UInt8(ascii: "\n"))
+                    if buffer.count >= 1 << 20 {
+                        try buffer.withUnsafeBytes { try writer.write($0) }
+                        buffer.removeAll(keepingCapacity: true)
+                    }
+                    if count % 250_000 == 0 { progress?(count) }
+                }
+            } catch {
+                readError = error
+                throw error
+            }
+            if !buffer.isEmpty { try buffer.withUnsafeBytes { try writer.write($0) } }
+        }
+        if let readError { throw readError }
+        return count
+    }
+}

@@ -1,0 +1,81 @@
+import DTICore
+import Foundation
+
+/// One submitted record as read from a file, before validation: every field as text, with where it came from.
+public struct RawRecord: Sendable, Equatable {
+    /// "12" (CSV line), "Sheet!G9" (XLSX cell), "[3]" (JSON element)
+    public var ref: String
+    public var unit: String
+    public var year: String
+    public var catalogue: String
+    public var indicator: String
+    public var variable: String
+    public var value: String
+    public var evidence: String
+    public var stage: String
+    /// A problem the reader already saw in the record's form (`fields.count:9`, `cell.formula`, `cell.date` …);
+    /// validation reports it like any other reason.
+    public var problem: String?
+
+    public init(ref: String, unit: String, year: String, catalogue: String, indicator: String, variable: String,
+                value: String, evidence: String = "", stage: String = "", problem: String? = nil) {
+        self.ref = ref; self.unit = unit; self.year = year; self.catalogue = catalogue; self.indicator = indicator
+        self.variable = variable; self.value = value; self.evidence = evidence; self.stage = stage; self.problem = problem
+    }
+}
+
+/// A reader of records from one file (CSV, XLSX, JSON).
+public protocol RecordSource {
+    /// The format name stored with the batch: csv, xlsx or json.
+    var format: String { get }
+    mutating func next() throws -> RawRecord?
+}
+
+/// The columns of the long submission CSV (DESIGN: Files).
+public enum SubmissionColumns {
+    public static let required = ["unit_code", "year", "catalogue", "indicator", "variable", "value"]
+    public static let optional = ["evidence", "stage"]
+    public static let all = required + optional
+}
+
+/// Light normalisation done while streaming, before SQL validation: trim, NFC (only for non-ASCII text), codes
+/// `1,1` → `1.1`, values `0,5` → `0.5`.
+enum Normalize {
+    @inline(__always)
+    static func isASCII(_ s: String) -> Bool { s.utf8.allSatisfy { $0 < 0x80 } }
+
+    static func text(_ s: String) -> String {
+        let t = s.trimmingCharacters(in: .whitespaces)
+        return isASCII(t) ? t : t.precomposedStringWithCanonicalMapping
+    }
+
+    static func code(_ s: String) -> String {
+        var t = s.trimmingCharacters(in: .whitespaces)
+        if t.utf8.contains(UInt8(ascii: ",")) || t.hasSuffix(".") { t = IndicatorCode.normalize(t) }
+        return t
+    }
+
+    /// The machine text of a number (`0.5`), or nil when the value is not a plain number.
+    static func number(_ s: String) -> String? {
+        var simple = true
+        var hasDigit = false
+        for b in s.utf8 {
+            switch b {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): hasDigit = true
+            case UInt8(ascii: "."), UInt8(ascii: "-"): break
+            default: simple = false
+            }
+            if !simple { break }
+        }
+        if simple && hasDigit, s.utf8.first != UInt8(ascii: "."), s.utf8.last != UInt8(ascii: "."),
+           s.utf8.filter({ $0 == UInt8(ascii: ".") }).count <= 1,
+           s.utf8.dropFirst().allSatisfy({ $0 != UInt8(ascii: "-") }) {
+            // Fast path: already machine form; still refuse over-long numbers through the strict parser.
+            if s.utf8.count <= 16 { return s }
+        }
+        switch DecimalText.parse(s) {
+        case .success(let d): return d.machineText
+        case .failure: return nil
+        }
+    }
+}
