@@ -26,4 +26,9 @@ enum Output {
     }
 
     static func text(vi: String, en: String) -> String { language == .vi ? vi : en }
+
+    /// A number for people: Vietnamese `891,195` / English `891.195`, up to 3 decimals (display only).
+    static func number(_ d: Decimal, fractionDigits: Int = 3) -> String {
+        language == .vi ? DecimalText.vietnamese(d, fractionDigits: fractionDigits) : DecimalText.english(d, fractionDigits: fractionDigits)
+    }
 }

@@ -13,6 +13,6 @@ struct CatalogueCommand: ParsableCommand {
           dti catalogue list
           dti catalogue show bac-giang-district-2022
         """,
-        subcommands: [CatalogueLintCommand.self]
+        subcommands: [CatalogueLintCommand.self, CatalogueLoadCommand.self, CatalogueListCommand.self, CatalogueShowCommand.self]
     )
 }

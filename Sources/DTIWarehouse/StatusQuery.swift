@@ -1,0 +1,76 @@
+import DTICore
+import Foundation
+import PostgresClient
+
+/// `dti status` and `dti history`: completeness per unit and catalogue, and the chain of values of one indicator.
+public struct StatusQuery {
+    public struct Row: Sendable {
+        public var unitCode: String
+        public var unitName: String
+        public var catalogueId: String
+        public var expected: Int
+        public var submitted: Int
+        public var missing: [String]
+        public var lastLoadedAt: String?
+        public var deadline: String?
+    }
+
+    public struct HistoryRow: Sendable {
+        public var valueId: Int
+        public var year: Int
+        public var catalogueId: String
+        public var variable: String
+        public var stage: String
+        public var value: String
+        public var evidence: String?
+        public var batchId: Int
+        public var file: String
+        public var ref: String
+        public var loadedAt: String
+        public var loadedBy: String
+        /// true for the newest value of its key (the one that counts).
+        public var current: Bool
+    }
+
+    let connection: PostgresConnection
+    public init(connection: PostgresConnection) { self.connection = connection }
+
+    public func status(year: Int, catalogue: String? = nil, under: String? = nil) throws -> [Row] {
+        let rows = try connection.query("""
+            SELECT s.unit_code, s.unit_name, s.catalogue_id, s.expected, s.submitted, s.missing,
+                   to_char(s.last_loaded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') AS last_loaded_at, s.deadline
+              FROM dti.v_submission_status s
+             WHERE s.year = \(year) AND (\(catalogue)::text IS NULL OR s.catalogue_id = \(catalogue))
+               AND (\(under)::text IS NULL OR s.unit_code IN (SELECT code FROM dti.unit_subtree(\(under))))
+             ORDER BY s.catalogue_id, s.unit_code
+            """)
+        return try rows.map { r in
+            Row(unitCode: try r["unit_code"].decode(), unitName: try r["unit_name"].decode(), catalogueId: try r["catalogue_id"].decode(),
+                expected: try r["expected"].decode(), submitted: try r["submitted"].decode(), missing: try r["missing"].decode([String].self),
+                lastLoadedAt: try r["last_loaded_at"].decode(String?.self), deadline: try r["deadline"].decode(String?.self))
+        }
+    }
+
+    public func history(unit: String, indicator: String, catalogue: String? = nil, year: Int? = nil) throws -> [HistoryRow] {
+        let rows = try connection.query("""
+            SELECT sv.value_id, sv.year, i.catalogue_id, i.variable, sv.stage::text AS stage,
+                   coalesce(sv.value_text, sv.value::text) AS value, sv.evidence, sv.batch_id, b.file_name, coalesce(sv.source_ref, '') AS ref,
+                   to_char(b.loaded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') AS loaded_at, b.loaded_by || coalesce(' (' || b.os_user || ')', '') AS loaded_by,
+                   sv.value_id = first_value(sv.value_id) OVER (PARTITION BY sv.year, sv.item_id, sv.stage ORDER BY sv.value_id DESC) AS current
+              FROM dti.submission_values sv
+              JOIN dti.units u ON u.unit_id = sv.unit_id
+              JOIN dti.catalogue_items i ON i.item_id = sv.item_id
+              JOIN dti.load_batches b ON b.batch_id = sv.batch_id
+             WHERE u.code = \(unit) AND i.indicator_code = \(IndicatorCode.normalize(indicator))
+               AND (\(catalogue)::text IS NULL OR i.catalogue_id = \(catalogue)) AND (\(year)::int IS NULL OR sv.year = \(year))
+             ORDER BY sv.year, i.catalogue_id, i.variable, sv.stage, sv.value_id
+            """)
+        return try rows.map { r in
+            HistoryRow(valueId: try r["value_id"].decode(), year: try r["year"].decode(), catalogueId: try r["catalogue_id"].decode(),
+                       variable: try r["variable"].decode(), stage: try r["stage"].decode(), value: try r["value"].decode(),
+                       evidence: try r["evidence"].decode(String?.self), batchId: try r["batch_id"].decode(), file: try r["file_name"].decode(),
+                       ref: try r["ref"].decode(), loadedAt: try r["loaded_at"].decode(), loadedBy: try r["loaded_by"].decode(),
+                       current: try r["current"].decode())
+        }
+    }
+}
