@@ -1,5 +1,5 @@
 /// A problem found in a file, with where it is and what was expected.
-public struct Diagnostic: Sendable, Hashable, CustomStringConvertible {
+public struct Diagnostic: Error, Sendable, Hashable, CustomStringConvertible {
     public enum Severity: String, Sendable, Hashable {
         case error, warning
     }
