@@ -2,7 +2,7 @@ DROP VIEW IF EXISTS dti.v_indicator_scores_all_stages CASCADE;
 CREATE VIEW dti.v_indicator_scores_all_stages AS
 SELECT s.unit_code, u.name AS unit_name, u.level, s.year, s.stage, s.catalogue_id, i.pillar_code, s.indicator_code,
        i.name AS indicator_name, i.parent_code, s.points, s.max_points, s.status, s.ratio, s.notes, i.rule_kind, i.lead,
-       i.supporting, s.version_id, s.run_id
+       i.supporting, i.is_leaf, i.ordinal AS indicator_ordinal, s.version_id, s.run_id
   FROM dti.indicator_scores s
   JOIN dti.units u ON u.code = s.unit_code
   JOIN dti.indicators i ON i.version_id = s.version_id AND i.indicator_code = s.indicator_code;
@@ -33,5 +33,7 @@ COMMENT ON COLUMN dti.v_indicator_scores.notes IS 'Why an indicator was not scor
 COMMENT ON COLUMN dti.v_indicator_scores.rule_kind IS 'How points are computed: ratio, target, tiers, yesno, choice, composite, per_item, minmax, growth, deduction, direct, bonus.';
 COMMENT ON COLUMN dti.v_indicator_scores.lead IS 'Cơ quan chủ trì (lead agency), verbatim.';
 COMMENT ON COLUMN dti.v_indicator_scores.supporting IS 'Cơ quan phối hợp (supporting agencies), verbatim.';
+COMMENT ON COLUMN dti.v_indicator_scores.is_leaf IS 'true for indicators that take data (no sub-indicators).';
+COMMENT ON COLUMN dti.v_indicator_scores.indicator_ordinal IS 'Position of the indicator in its catalogue (for sorting).';
 COMMENT ON COLUMN dti.v_indicator_scores.version_id IS 'The catalogue version the points were computed with (dti.catalogue_versions).';
 COMMENT ON COLUMN dti.v_indicator_scores.run_id IS 'The roll-up that computed the row (dti.rollup_runs).';

@@ -2,7 +2,7 @@ DROP VIEW IF EXISTS dti.v_pillar_scores_all_stages CASCADE;
 CREATE VIEW dti.v_pillar_scores_all_stages AS
 SELECT s.unit_code, u.name AS unit_name, s.year, s.stage, s.catalogue_id, s.pillar_code, p.name AS pillar_name, s.points,
        s.max_points, s.percent, s.rank, s.peer_group, s.raw_points, coalesce(p.total_policy, v.total_policy) AS total_policy,
-       s.unscored, s.version_id, s.run_id
+       s.unscored, p.ordinal AS pillar_ordinal, s.version_id, s.run_id
   FROM dti.pillar_scores s
   JOIN dti.units u ON u.code = s.unit_code
   JOIN dti.pillars p ON p.version_id = s.version_id AND p.pillar_code = s.pillar_code
@@ -31,5 +31,6 @@ COMMENT ON COLUMN dti.v_pillar_scores.peer_group IS 'Nhóm so sánh the unit is 
 COMMENT ON COLUMN dti.v_pillar_scores.raw_points IS 'Plain sum of the indicators'' points before the total policy.';
 COMMENT ON COLUMN dti.v_pillar_scores.total_policy IS 'sum, capped or rescaled: how points was formed from raw_points.';
 COMMENT ON COLUMN dti.v_pillar_scores.unscored IS 'Indicators of the pillar that could not be scored (counted as 0).';
+COMMENT ON COLUMN dti.v_pillar_scores.pillar_ordinal IS 'Position of the pillar in its catalogue (for sorting).';
 COMMENT ON COLUMN dti.v_pillar_scores.version_id IS 'Catalogue version used.';
 COMMENT ON COLUMN dti.v_pillar_scores.run_id IS 'Roll-up that computed the row.';
