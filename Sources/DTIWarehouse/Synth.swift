@@ -168,7 +168,14 @@ public struct Synth {
         var out: [[String]] = []
         for i in c.leafIndicators {
             guard let rule = i.rule, rule.kind != "bonus" else { continue }
-            let roles = Self.roles(rule)
+            var roles = Self.roles(rule)
+            if fed {
+                for v in i.variables {
+                    for feed in v.feeds where feed.catalogue == districtCatalogue.id {
+                        if let target = districtCatalogue.indicator(feed.indicator)?.rule, let role = Self.roles(target)[feed.variable] { roles[v.name] = role }
+                    }
+                }
+            }
             for v in i.variables where !skip.contains("\(i.code).\(v.name)") {
                 if v.profile != nil || v.previousYearOf != nil { continue }
                 let value: String
@@ -181,8 +188,8 @@ public struct Synth {
                 default:
                     let role = roles[v.name] ?? .other
                     switch role {
-                    case .denominator: value = String(max(1, base / 10 + rng.int(0...(base / 10 + 1))))
-                    case .numerator: value = String(max(0, (base / 10) * (30 + 10 * improvement + rng.int(0...30)) / 100))
+                    case .denominator: value = String(max(1, base + rng.int(0...(base / 2 + 1))))
+                    case .numerator: value = String(max(0, base * min(95, 35 + 10 * improvement + rng.int(0...25)) / 100))
                     case .count: value = String(rng.int(0...(4 + 2 * improvement)))
                     case .amount: value = (Decimal(rng.int(1...400)) / 100).machineText
                     case .other: value = String(rng.int(1...(base / 20 + 2)))
