@@ -2,12 +2,12 @@ import CLibPQ
 import Logging
 
 /// Routes the server's notices and warnings (`RAISE NOTICE`, `NOTICE: relation already exists, skipping`) to a
-/// logger at `.info`, through libpq's notice-receiver callback. The connection keeps the box alive for as long
-/// as libpq may call it.
+/// logger at `.info`, through libpq's notice-receiver callback; without a logger they are dropped (libpq's default
+/// would print them on standard error). The connection keeps the box alive for as long as libpq may call it.
 final class NoticeReceiver {
-    let logger: Logger
+    let logger: Logger?
 
-    init(logger: Logger) {
+    init(logger: Logger?) {
         self.logger = logger
     }
 
@@ -22,6 +22,7 @@ final class NoticeReceiver {
     }
 
     private func receive(_ result: OpaquePointer) {
+        guard let logger else { return }
         let notice = PostgresError.fromResult(result, query: nil)
         var metadata: Logger.Metadata = ["postgres.severity": "\(notice.severity ?? "NOTICE")"]
         if let s = notice.sqlState { metadata["postgres.sqlstate"] = "\(s)" }

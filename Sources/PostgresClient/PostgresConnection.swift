@@ -9,13 +9,13 @@ public final class PostgresConnection {
     var handle: OpaquePointer?
     let logger: Logger?
     /// Keeps the notice callback's context alive for as long as the connection.
-    private let noticeReceiver: NoticeReceiver?
+    private let noticeReceiver: NoticeReceiver
     /// How many `transaction` calls are open (the outer one is `BEGIN`, inner ones are savepoints).
     var transactionDepth = 0
 
     /// Opens a connection. `conninfo` is a libpq connection string (`host=/run/pg port=5432 dbname=dti`),
     /// a `postgresql://` URL, or `""` to let libpq read the `PG*` environment variables.
-    /// Notices the server sends (`RAISE NOTICE`, …) go to `logger` at `.info`.
+    /// Notices the server sends (`RAISE NOTICE`, …) go to `logger` at `.info` (without a logger they are dropped).
     public init(conninfo: String, logger: Logger? = nil) throws(PostgresError) {
         guard let connection = PQconnectdb(conninfo) else {
             throw PostgresError(.connection, message: "libpq could not allocate a connection")
@@ -27,13 +27,8 @@ public final class PostgresConnection {
         }
         handle = connection
         self.logger = logger
-        if let logger {
-            let receiver = NoticeReceiver(logger: logger)
-            receiver.install(on: connection)
-            noticeReceiver = receiver
-        } else {
-            noticeReceiver = nil
-        }
+        noticeReceiver = NoticeReceiver(logger: logger)
+        noticeReceiver.install(on: connection)
         do {
             try simpleQuery("SET client_encoding TO 'UTF8'; SET TimeZone TO 'UTC'; SET DateStyle TO 'ISO, YMD'; "
                             + "SET bytea_output TO 'hex'")

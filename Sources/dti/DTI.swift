@@ -24,7 +24,7 @@ struct DTI: ParsableCommand {
         Thêm --lang en để đọc thông báo bằng tiếng Anh / add --lang en for English messages.
         """,
         version: "0.1.0",
-        subcommands: [CatalogueCommand.self]
+        subcommands: [DbCommand.self, CatalogueCommand.self]
     )
 
     /// Runs the command line, mapping errors to the exit codes of the design: 1 usage, 2 input rejected, 3 database.
