@@ -31,6 +31,7 @@ public enum Database {
                                en: "cannot connect to the database \(describe(conninfo: conninfo, environment: environment))")
             }
         case .embedded(let cluster):
+            if let running = cluster.connectIfRunning(logger: logger) { return running }
             let report = try cluster.up()
             do {
                 return try PostgresConnection(conninfo: report.status.conninfo, logger: logger)

@@ -5,6 +5,7 @@ extension PostgresConnection {
     /// when it throws. Called inside another `transaction`, it uses a savepoint, so the inner block rolls back
     /// alone. A transaction the server already aborted (an error the body caught and swallowed) is not reported as
     /// committed: `COMMIT` answers `ROLLBACK` and this throws.
+    @discardableResult
     public func transaction<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
         let depth = transactionDepth
         let savepoint = "dti_savepoint_\(depth)"

@@ -44,8 +44,14 @@ public struct PostgresQuery: Sendable, ExpressibleByStringInterpolation, CustomS
             sql += literal
         }
 
-        /// A bound parameter: appends `$n`. An optional that is nil binds SQL NULL.
+        /// A bound parameter: appends `$n`.
         public mutating func appendInterpolation(_ value: some PostgresBindable) {
+            binds.append(value)
+            sql += "$\(binds.count)"
+        }
+
+        /// A bound parameter that may be NULL: appends `$n` (nil binds SQL NULL).
+        public mutating func appendInterpolation<Value: PostgresBindable>(_ value: Value?) {
             binds.append(value)
             sql += "$\(binds.count)"
         }

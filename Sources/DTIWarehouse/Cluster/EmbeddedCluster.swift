@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Logging
 import PostgresClient
 #if canImport(Glibc)
 import Glibc
@@ -24,9 +25,10 @@ public struct EmbeddedCluster: Sendable {
     public static let database = "dti"
     public static let superuser = "postgres"
 
-    /// The cluster of a project: under `home.state` (`.dti`, or `DTI_STATE_DIR`).
+    /// The cluster of a project: under `home.state` (`.dti`, or `DTI_STATE_DIR` of `environment`).
     public init(home: Home, environment: [String: String] = ProcessInfo.processInfo.environment) {
-        self.init(stateDirectory: home.state, environment: environment)
+        let state = environment["DTI_STATE_DIR"].flatMap { $0.isEmpty ? nil : $0 } ?? home.state
+        self.init(stateDirectory: state, environment: environment)
     }
 
     /// The cluster under `stateDirectory/pg` (tests use their own state directory).
@@ -94,6 +96,15 @@ public struct EmbeddedCluster: Sendable {
                              socketDirectory: socket, port: port, serverVersion: version, logFile: logFile,
                              conninfo: Self.conninfo(socketDirectory: socket, port: port, database: Self.database),
                              url: Self.url(socketDirectory: socket, port: port, database: Self.database))
+    }
+
+    /// A connection to a database of the cluster when its server is already running (no locking, no `initdb`,
+    /// no start): the fast path of `Database.connect`. Nil when it is not running or refuses.
+    public func connectIfRunning(database: String = EmbeddedCluster.database, logger: Logger? = nil) -> PostgresConnection? {
+        let lock = postmasterPid
+        guard lock.livePid != nil else { return nil }
+        let info = Self.conninfo(socketDirectory: lock.socketDirectory ?? socketDirectory, port: lock.port ?? port, database: database)
+        return try? PostgresConnection(conninfo: info, logger: logger)
     }
 
     // MARK: up
