@@ -53,9 +53,22 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
+        // Test support (not a product): throwaway databases on the test server — DATABASE_URL, else an embedded
+        // cluster in .dti/test — fresh or cloned from a template migrated once per test process.
+        .target(name: "DTITestSupport", dependencies: [
+            "DTIWarehouse", "PostgresClient",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
         .testTarget(name: "DTICoreTests", dependencies: ["DTICore"]),
         .testTarget(name: "DTIFormatsTests", dependencies: ["DTIFormats"]),
-        .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient"]),
-        .testTarget(name: "DTIWarehouseTests", dependencies: ["DTIWarehouse", "DTICore", "DTIFormats", "PostgresClient"]),
+        .testTarget(name: "PostgresClientTests", dependencies: [
+            "PostgresClient", "DTITestSupport",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .testTarget(name: "DTIWarehouseTests", dependencies: [
+            "DTIWarehouse", "DTICore", "DTIFormats", "PostgresClient", "DTITestSupport",
+        ]),
     ]
 )

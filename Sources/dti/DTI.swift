@@ -24,7 +24,8 @@ struct DTI: ParsableCommand {
         Thêm --lang en để đọc thông báo bằng tiếng Anh / add --lang en for English messages.
         """,
         version: "0.1.0",
-        subcommands: [UnitsCommand.self, CatalogueCommand.self, LoadCommand.self, ScoreCommand.self, RollupCommand.self, StatusCommand.self, HistoryCommand.self, TemplateCommand.self, ExportCommand.self, SynthCommand.self]
+        subcommands: [DbCommand.self, UnitsCommand.self, CatalogueCommand.self, LoadCommand.self, ScoreCommand.self, RollupCommand.self,
+                      StatusCommand.self, HistoryCommand.self, TemplateCommand.self, ExportCommand.self, SynthCommand.self]
     )
 
     /// Runs the command line, mapping errors to the exit codes of the design: 1 usage, 2 input rejected, 3 database.

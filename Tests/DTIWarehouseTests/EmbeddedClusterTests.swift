@@ -1,0 +1,119 @@
+import DTITestSupport
+import DTIWarehouse
+import Foundation
+import PostgresClient
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+@Suite("embedded cluster")
+struct EmbeddedClusterTests {
+    @Test("up, up again, status, kill -9, up recovers, down, down again")
+    func lifecycle() throws {
+        let state = TestServer.repositoryRoot + "/.dti/tmp/cluster-" + UUID().uuidString.prefix(8).lowercased()
+        var env = ProcessInfo.processInfo.environment
+        env["DTI_PG_PORT"] = "5477"
+        let cluster = EmbeddedCluster(stateDirectory: state, environment: env)
+        defer {
+            _ = try? cluster.down()
+            try? FileManager.default.removeItem(atPath: state)
+        }
+
+        let first = try cluster.up()
+        #expect(first.initializedNow)
+        #expect(first.startedNow)
+        #expect(first.createdDatabase)
+        #expect(first.status.running)
+        #expect(first.status.port == 5477)
+        #expect(first.status.socketDirectory == state + "/pg/run")
+        #expect(first.status.url == "postgresql://postgres@/dti?host=\(state)/pg/run&port=5477")
+        #expect(first.status.conninfo == "host=\(state)/pg/run port=5477 dbname=dti user=postgres")
+        #expect(first.status.serverVersion?.isEmpty == false)
+        let pid = try #require(first.status.pid)
+
+        let second = try cluster.up()
+        #expect(!second.startedNow && !second.initializedNow && !second.createdDatabase)
+        #expect(second.status.pid == pid)
+
+        // The URL and the conninfo both work, and the database speaks UTF-8 with a Unicode-aware ctype.
+        for target in [first.status.url, first.status.conninfo] {
+            let c = try PostgresConnection(conninfo: target)
+            let row = try c.query("SELECT current_database() AS db, upper('huế') AS u, current_setting('server_encoding') AS enc")[0]
+            #expect(try row["db"].decode(String.self) == "dti")
+            #expect(try row["u"].decode(String.self) == "HUẾ")
+            #expect(try row["enc"].decode(String.self) == "UTF8")
+            c.close()
+        }
+
+        // A crash: the postmaster is killed and leaves its postmaster.pid behind.
+        #expect(kill(pid, SIGKILL) == 0)
+        var waited = 0
+        while cluster.status().running, waited < 50 { usleep(100_000); waited += 1 }
+        #expect(!cluster.status().running)
+        #expect(FileManager.default.fileExists(atPath: cluster.dataDirectory + "/postmaster.pid"))
+
+        let recovered = try cluster.up()
+        #expect(recovered.startedNow)
+        #expect(recovered.recoveredStaleLock)
+        #expect(recovered.status.running)
+        #expect(recovered.status.pid != pid)
+        let c = try PostgresConnection(conninfo: recovered.status.conninfo)
+        #expect(try c.query("SELECT 1 AS one")[0]["one"].decode(Int.self) == 1)
+        c.close()
+
+        #expect(try cluster.down())
+        #expect(!cluster.status().running)
+        #expect(cluster.status().initialized)
+        #expect(try cluster.down() == false)
+
+        // Database.connect with no DATABASE_URL/PG* starts the embedded cluster on demand and opens `dti`.
+        var embeddedEnv = env.filter { !$0.key.hasPrefix("PG") && $0.key != "DATABASE_URL" }
+        embeddedEnv["DTI_STATE_DIR"] = state
+        let onDemand = try Database.connect(home: Home(root: TestServer.repositoryRoot), environment: embeddedEnv)
+        let where_ = try onDemand.query("SELECT current_database() AS db, current_setting('unix_socket_directories') AS sock, current_setting('listen_addresses') AS tcp")[0]
+        #expect(try where_["db"].decode(String.self) == "dti")
+        #expect(try where_["sock"].decode(String.self) == state + "/pg/run")
+        #expect(try where_["tcp"].decode(String.self) == "")
+        onDemand.close()
+        #expect(cluster.status().running)
+        #expect(try cluster.down())
+    }
+
+    @Test("a state directory too deep for a Unix socket path gets a short socket directory under /tmp")
+    func longPathSocket() {
+        let deep = "/work/" + String(repeating: "very-long-directory-name/", count: 5) + ".dti"
+        let cluster = EmbeddedCluster(stateDirectory: deep, environment: [:])
+        #expect(cluster.socketDirectory.hasPrefix("/tmp/dti-pg-"))
+        #expect((cluster.socketDirectory + "/.s.PGSQL.5432").utf8.count <= 107)
+        #expect(EmbeddedCluster(stateDirectory: deep, environment: [:]).socketDirectory == cluster.socketDirectory)
+        #expect(EmbeddedCluster(stateDirectory: deep + "2", environment: [:]).socketDirectory != cluster.socketDirectory)
+        let short = EmbeddedCluster(stateDirectory: "/work/x/.dti", environment: [:])
+        #expect(short.socketDirectory == "/work/x/.dti/pg/run")
+        #expect(short.port == 5432)
+    }
+
+    @Test("Database.target: DATABASE_URL or PG* name an external server, else the embedded cluster")
+    func target() {
+        let home = Home(root: "/work/x")
+        if case .external(let c) = Database.target(home: home, environment: ["DATABASE_URL": "postgresql://u:secret@h:6543/w"]) {
+            #expect(c == "postgresql://u:secret@h:6543/w")
+            let shown = Database.describe(conninfo: c, environment: [:])
+            #expect(shown == "h:6543/w (u)")
+            #expect(!shown.contains("secret"))
+        } else {
+            Issue.record("DATABASE_URL must select the external server")
+        }
+        if case .external(let c) = Database.target(home: home, environment: ["PGHOST": "db.example", "PGDATABASE": "dti"]) {
+            #expect(c == "")
+            #expect(Database.describe(conninfo: c, environment: ["PGHOST": "db.example", "PGDATABASE": "dti"]) == "db.example:5432/dti")
+        } else {
+            Issue.record("PGHOST must select the external server")
+        }
+        if case .embedded(let cluster) = Database.target(home: home, environment: ["HOME": "/root"]) {
+            #expect(cluster.dataDirectory.hasSuffix("/pg/data"))
+        } else {
+            Issue.record("no DATABASE_URL/PG* must select the embedded cluster")
+        }
+    }
+}
