@@ -94,6 +94,12 @@ public struct Variable: Sendable, Hashable {
     public var allowNegative: Bool
     public var feeds: [Feed]
     public var position: SourcePosition
+
+    public init(name: String, meaning: String, kind: VariableKind, unit: String?, profile: String?, previousYearOf: String?,
+                allowNegative: Bool, feeds: [Feed], position: SourcePosition) {
+        self.name = name; self.meaning = meaning; self.kind = kind; self.unit = unit; self.profile = profile
+        self.previousYearOf = previousYearOf; self.allowNegative = allowNegative; self.feeds = feeds; self.position = position
+    }
 }
 
 public struct Indicator: Sendable {

@@ -92,6 +92,12 @@ public struct IndicatorComparison: Sendable, Equatable {
     public var previousMaxPoints: Decimal?
     public var status: Status
 
+    public init(code: String, previousCodes: [String], points: Decimal?, maxPoints: Decimal?, previousPoints: Decimal?,
+                previousMaxPoints: Decimal?, status: Status) {
+        self.code = code; self.previousCodes = previousCodes; self.points = points; self.maxPoints = maxPoints
+        self.previousPoints = previousPoints; self.previousMaxPoints = previousMaxPoints; self.status = status
+    }
+
     public var isComparable: Bool { status == .comparable || status == .renamed || status == .split || status == .merged }
     public var deltaPoints: Decimal? {
         guard isComparable, let p = points, let q = previousPoints else { return nil }

@@ -1,4 +1,5 @@
 import DTICore
+import Foundation
 
 /// A catalogue printed as a tree: pillars, indicators and sub-indicators with max points (and, on request,
 /// rules and variables), followed by the notes on source defects.
@@ -13,8 +14,10 @@ public enum CatalogueTree {
         out.append(t("Cấp: ", "Level: ") + c.levels.map(\.rawValue).joined(separator: ", ") + t("; năm: ", "; years: ") + years
                    + t("; đánh giá: ", "; evaluator: ") + c.evaluator)
         if c.kind == .scored {
-            out.append(t("Tổng trụ cột: ", "Pillar totals: ") + c.totalPolicy.rawValue + t("; tổng điểm tối đa các trụ cột: ", "; pillar maxima sum to ")
-                       + pts(c.pillarMaxSum) + (c.declaredTotal.map { t(" (công bố: ", " (declared: ") + pts($0) + ")" } ?? ""))
+            var line = t("Tổng trụ cột: ", "Pillar totals: ") + c.totalPolicy.rawValue
+            line += t("; tổng điểm tối đa các trụ cột: ", "; pillar maxima sum to ") + pts(c.pillarMaxSum)
+            if let declared = c.declaredTotal { line += t(" (công bố: ", " (declared: ") + pts(declared) + ")" }
+            out.append(line)
         }
         if !c.ratingBands.isEmpty {
             out.append(t("Xếp loại: ", "Rating: ") + c.ratingBands.map { "\($0.name) \($0.inclusive ? "≥" : ">") \(DecimalText.vietnamese($0.threshold))%" }.joined(separator: "; "))

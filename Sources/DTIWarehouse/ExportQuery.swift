@@ -105,7 +105,8 @@ public struct ExportQuery {
             var remark: [String] = []
             if derived { remark.append(t("giá trị suy ra từ các đơn vị tiền thân (trung bình)", "derived from predecessors (mean)")) }
             if !same { remark.append(t("bộ chỉ số đổi: so sánh theo %", "catalogue changed: compare percent")) }
-            let name = pillar == nil ? t("Tổng (chỉ số DTI)", "Total (DTI index)") : (try r["pillar_name"].decode(String?.self) ?? "")
+            let pillarName = try r["pillar_name"].decode(String?.self) ?? ""
+            let name = pillar == nil ? t("Tổng (chỉ số DTI)", "Total (DTI index)") : pillarName
             out.append(R(pillar: pillar, name: name, ordinal: try r["pillar_ordinal"].decode(Int?.self) ?? 0, cells: [
                 .of(pillar ?? ""), .text(name), .integer(try r["year"].decode()), .text(try r["catalogue_id"].decode()),
                 .of(try r["points"].decode(Decimal?.self)), .of(try r["max_points"].decode(Decimal?.self)), .of(try r["percent"].decode(Decimal?.self)),
@@ -155,7 +156,8 @@ public struct ExportQuery {
             let y: Int = try r["year"].decode()
             let item = Item(code: try r["indicator_code"].decode(), name: try r["indicator_name"].decode(), points: try r["points"].decode(Decimal?.self),
                             max: try r["max_points"].decode(Decimal?.self), ordinal: try r["indicator_ordinal"].decode())
-            byYear[y, default: (try r["catalogue_id"].decode(), [])].items.append(item)
+            let catalogueId: String = try r["catalogue_id"].decode()
+            byYear[y, default: (catalogueId, [])].items.append(item)
         }
         var out: [[ExportCell]] = []
         for year in o.years {
@@ -281,7 +283,9 @@ public struct ExportQuery {
             ExportColumn(key: "remark", header: t("Ghi chú", "Remark"), kind: .text),
         ], rows: out)
         let years = Array(o.years)
-        let chart = series.sorted { $0.key < $1.key }.map { ($0.value.0, years.map { y in series[$0.key]?.1[y] }) }
+        let chart: [(String, [Decimal?])] = series.sorted { $0.key < $1.key }.map { entry in
+            (entry.value.0, years.map { y in entry.value.1[y] })
+        }
         return (table, chart)
     }
 

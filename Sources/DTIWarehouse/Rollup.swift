@@ -52,50 +52,58 @@ public struct Rollup {
         guard check.count == 1, check[0]["level"].text == "province" else {
             throw DTIError(.usage, vi: "'\(province)' không phải mã một tỉnh đã nạp (dti units list)", en: "'\(province)' is not a loaded province code (dti units list)")
         }
-        return try connection.transaction { db in
-            progress(Say.text(vi: "chờ khóa tổng hợp \(province) \(year) \(stage.rawValue)…", en: "waiting for the roll-up lock of \(province) \(year) \(stage.rawValue)…"))
-            try db.execute("SELECT pg_advisory_xact_lock(hashtext('dti.rollup'), hashtext(\(province + "/" + String(year) + "/" + stage.rawValue)))")
-            let runId = try db.query("""
-                INSERT INTO dti.rollup_runs (province_code, year, stage, os_user) VALUES (\(province), \(year), \(stage.rawValue)::dti.stage,
-                    \(ProcessInfo.processInfo.environment["USER"] ?? NSUserName())) RETURNING run_id
-                """)[0]["run_id"].decode(Int.self)
-
-            progress(Say.text(vi: "1/5 gom số liệu hiện hành của \(province) năm \(year), \(year - 1)", en: "1/5 gathering current values of \(province) for \(year) and \(year - 1)"))
-            try gather(db, province: province, year: year, stage: stage)
-
-            progress(Say.text(vi: "2/5 tổng hợp biến cấp huyện từ các xã", en: "2/5 deriving district variables from their communes"))
-            let derivedCount = try derive(db, runId: runId, year: year, stage: stage)
-            let mismatches = try db.query("""
-                SELECT unit_code, catalogue_id, indicator_code, variable, derived_value, submitted_value, used FROM dti.derived_values
-                 WHERE run_id = \(runId) AND mismatch ORDER BY unit_code, catalogue_id, indicator_code, variable
-                """).map { r in
-                Mismatch(unit: r["unit_code"].text ?? "", catalogue: r["catalogue_id"].text ?? "", indicator: r["indicator_code"].text ?? "",
-                         variable: r["variable"].text ?? "", derived: try r["derived_value"].decode(Decimal?.self),
-                         submitted: try r["submitted_value"].decode(Decimal?.self), used: r["used"].text ?? "")
-            }
-
-            progress(Say.text(vi: "3/5 chấm điểm theo bộ chỉ số", en: "3/5 scoring against the catalogues"))
-            let scoring = try score(db, runId: runId, year: year, stage: stage)
-
-            progress(Say.text(vi: "4/5 xếp hạng trong nhóm so sánh", en: "4/5 ranking within peer groups"))
-            try rank(db, year: year, stage: stage)
-
-            progress(Say.text(vi: "5/5 giá trị so sánh của đơn vị sáp nhập", en: "5/5 comparison values of merged units"))
-            let lineage = try lineageRows(db, runId: runId, year: year, stage: stage)
-
-            let duration = Int(Date().timeIntervalSince(started) * 1000)
-            try db.execute("""
-                UPDATE dti.rollup_runs SET finished_at = clock_timestamp(), duration_ms = \(duration),
-                       catalogue_versions = \(scoring.versionIds)::integer[],
-                       batches = (SELECT coalesce(array_agg(DISTINCT batch_id ORDER BY batch_id), '{}') FROM eff),
-                       input_digest = \(scoring.digest), units_scored = \(scoring.units), indicators_scored = \(scoring.indicators),
-                       derived_values = \(derivedCount), mismatches = \(mismatches.count)
-                 WHERE run_id = \(runId)
-                """)
-            return Report(runId: runId, province: province, year: year, stage: stage, unitsScored: scoring.units,
-                          indicatorsScored: scoring.indicators, derivedValues: derivedCount, mismatches: mismatches,
-                          lineageRows: lineage, inputDigest: scoring.digest, durationMs: duration)
+        let osUser = ProcessInfo.processInfo.environment["USER"] ?? NSUserName()
+        let lockKey = province + "/" + String(year) + "/" + stage.rawValue
+        return try connection.transaction { (db: PostgresConnection) throws -> Report in
+            try runLocked(db, province: province, year: year, stage: stage, started: started, osUser: osUser, lockKey: lockKey, progress: progress)
         }
+    }
+
+    private func runLocked(_ db: PostgresConnection, province: String, year: Int, stage: Stage, started: Date, osUser: String, lockKey: String,
+                           progress: (String) -> Void) throws -> Report {
+        progress(Say.text(vi: "chờ khóa tổng hợp \(province) \(year) \(stage.rawValue)…", en: "waiting for the roll-up lock of \(province) \(year) \(stage.rawValue)…"))
+        try db.execute("SELECT pg_advisory_xact_lock(hashtext('dti.rollup'), hashtext(\(lockKey)))")
+        let runId = try db.query("""
+            INSERT INTO dti.rollup_runs (province_code, year, stage, os_user) VALUES (\(province), \(year), \(stage.rawValue)::dti.stage,
+                \(osUser)) RETURNING run_id
+            """)[0]["run_id"].decode(Int.self)
+
+        progress(Say.text(vi: "1/5 gom số liệu hiện hành của \(province) năm \(year), \(year - 1)", en: "1/5 gathering current values of \(province) for \(year) and \(year - 1)"))
+        try gather(db, province: province, year: year, stage: stage)
+
+        progress(Say.text(vi: "2/5 tổng hợp biến cấp huyện từ các xã", en: "2/5 deriving district variables from their communes"))
+        let derivedCount = try derive(db, runId: runId, year: year, stage: stage)
+        let mismatchRows = try db.query("""
+            SELECT unit_code, catalogue_id, indicator_code, variable, derived_value, submitted_value, used FROM dti.derived_values
+             WHERE run_id = \(runId) AND mismatch ORDER BY unit_code, catalogue_id, indicator_code, variable
+            """)
+        let mismatches: [Mismatch] = try mismatchRows.map { (r: PostgresRow) throws -> Mismatch in
+            Mismatch(unit: r["unit_code"].text ?? "", catalogue: r["catalogue_id"].text ?? "", indicator: r["indicator_code"].text ?? "",
+                     variable: r["variable"].text ?? "", derived: try r["derived_value"].decode(Decimal?.self),
+                     submitted: try r["submitted_value"].decode(Decimal?.self), used: r["used"].text ?? "")
+        }
+
+        progress(Say.text(vi: "3/5 chấm điểm theo bộ chỉ số", en: "3/5 scoring against the catalogues"))
+        let scoring = try score(db, runId: runId, year: year, stage: stage)
+
+        progress(Say.text(vi: "4/5 xếp hạng trong nhóm so sánh", en: "4/5 ranking within peer groups"))
+        try rank(db, year: year, stage: stage)
+
+        progress(Say.text(vi: "5/5 giá trị so sánh của đơn vị sáp nhập", en: "5/5 comparison values of merged units"))
+        let lineage = try lineageRows(db, runId: runId, year: year, stage: stage)
+
+        let duration = Int(Date().timeIntervalSince(started) * 1000)
+        try db.execute("""
+            UPDATE dti.rollup_runs SET finished_at = clock_timestamp(), duration_ms = \(duration),
+                   catalogue_versions = \(scoring.versionIds.map(String.init))::integer[],
+                   batches = (SELECT coalesce(array_agg(DISTINCT batch_id ORDER BY batch_id), '{}') FROM eff),
+                   input_digest = \(scoring.digest), units_scored = \(scoring.units), indicators_scored = \(scoring.indicators),
+                   derived_values = \(derivedCount), mismatches = \(mismatches.count)
+             WHERE run_id = \(runId)
+            """)
+        return Report(runId: runId, province: province, year: year, stage: stage, unitsScored: scoring.units,
+                      indicatorsScored: scoring.indicators, derivedValues: derivedCount, mismatches: mismatches,
+                      lineageRows: lineage, inputDigest: scoring.digest, durationMs: duration)
     }
 
     // MARK: 1. the current value of every key at this stage (the most advanced stage at or below it)

@@ -223,7 +223,7 @@ public struct Synth {
         case .perItem(let v, _, _), .deduction(let v, _, _, _):
             roles[v] = .count
         case .composite(let parts):
-            for p in parts { roles.merge(roles(p.rule)) { a, _ in a } }
+            for p in parts { roles.merge(Self.roles(p.rule)) { a, _ in a } }
         default: break
         }
         return roles
