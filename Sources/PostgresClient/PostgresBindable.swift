@@ -65,14 +65,33 @@ extension Data: PostgresBindable {
     }
 }
 
-extension Array: PostgresBindable where Element == String {
-    /// A `text[]` literal: every element double-quoted, `"` and `\` escaped (`{"a","b \"c\""}`).
-    public func postgresText() -> String? {
+/// A value that can be an element of an array parameter (`text[]`, `integer[]`, `numeric[]`, …).
+public protocol PostgresArrayElement: PostgresBindable {}
+
+extension String: PostgresArrayElement {}
+extension Substring: PostgresArrayElement {}
+extension Int: PostgresArrayElement {}
+extension Int32: PostgresArrayElement {}
+extension Int64: PostgresArrayElement {}
+extension Bool: PostgresArrayElement {}
+extension Decimal: PostgresArrayElement {}
+extension Date: PostgresArrayElement {}
+extension Data: PostgresArrayElement {}
+extension Optional: PostgresArrayElement where Wrapped: PostgresArrayElement {}
+
+extension Array: PostgresBindable where Element: PostgresArrayElement {
+    /// A one-dimensional array literal: every element double-quoted with `"` and `\` escaped, nil as NULL
+    /// (`{"a","b \"c\"",NULL}`). Cast it in SQL to the array type meant: `\(codes)::text[]`, `\(ids)::integer[]`.
+    public func postgresText() throws(PostgresError) -> String? {
         var s = "{"
         for (i, element) in enumerated() {
             if i > 0 { s += "," }
+            guard let text = try element.postgresText() else {
+                s += "NULL"
+                continue
+            }
             s += "\""
-            for ch in element.unicodeScalars {
+            for ch in text.unicodeScalars {
                 if ch == "\"" || ch == "\\" { s += "\\" }
                 s.unicodeScalars.append(ch)
             }

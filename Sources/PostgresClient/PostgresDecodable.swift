@@ -102,15 +102,19 @@ extension Data: PostgresDecodable {
     }
 }
 
-extension Array: PostgresDecodable where Element == String {
-    /// A one-dimensional `text[]` (`{a,"b c"}`); a NULL element is an error.
-    public static func decode(postgresText text: String, column: String) throws(PostgresError) -> [String] {
+extension Array: PostgresDecodable where Element: PostgresDecodable {
+    /// A one-dimensional array (`{a,"b c",NULL}`), each element decoded as `Element`: a NULL element is nil for
+    /// `[String?]` and an error for `[String]`.
+    public static func decode(postgresText text: String, column: String) throws(PostgresError) -> [Element] {
         guard let elements = ArrayText.elements(text) else { throw mismatch(text, column, "a one-dimensional array") }
-        var result: [String] = []
+        var result: [Element] = []
         result.reserveCapacity(elements.count)
         for e in elements {
-            guard let e else { throw mismatch(text, column, "an array without NULL elements") }
-            result.append(e)
+            if let e {
+                result.append(try Element.decode(postgresText: e, column: column))
+            } else {
+                result.append(try Element.decodeNull(column: column))
+            }
         }
         return result
     }

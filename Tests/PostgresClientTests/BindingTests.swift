@@ -75,6 +75,27 @@ struct BindingTests {
         }
     }
 
+    @Test("arrays of integers, decimals and optional strings bind and decode element by element")
+    func typedArrays() throws {
+        try TestDatabase.withFresh(prefix: "bind_arrays") { db in
+            let ids = [3, -1, 42]
+            let points: [Decimal] = [Decimal(string: "83.125")!, Decimal(string: "0.3")!]
+            let maybe: [String?] = ["Huế", nil, "NULL", ""]
+            let row = try db.query("""
+                SELECT \(ids)::integer[] AS ids, \(points)::numeric[] AS points, \(maybe)::text[] AS maybe,
+                       cardinality(\(maybe)::text[]) AS n, (\(maybe)::text[])[2] IS NULL AS second_is_null,
+                       \([String]())::text[] AS empty
+                """)[0]
+            #expect(try row["ids"].decode([Int].self) == ids)
+            #expect(try row["points"].decode([Decimal].self) == points)
+            #expect(try row["maybe"].decode([String?].self) == maybe)
+            #expect(try row["n"].decode(Int.self) == 4)
+            #expect(try row["second_is_null"].decode(Bool.self))
+            #expect(try row["empty"].decode([String].self) == [])
+            #expect(throws: PostgresError.self) { try row["maybe"].decode([String].self) }
+        }
+    }
+
     @Test("explicit $n placeholders with init(_:binds:)")
     func explicitBinds() throws {
         try TestDatabase.withFresh(prefix: "bind_explicit") { db in
