@@ -93,11 +93,35 @@ public struct Migrator: Sendable {
                 for view in views {
                     try view.run(on: db, vi: "tệp view thất bại", en: "the view file failed")
                 }
+                try db.simpleQuery("CREATE TABLE IF NOT EXISTS dti.schema_state (key text PRIMARY KEY, value text NOT NULL)")
+                try db.execute("""
+                    INSERT INTO dti.schema_state (key, value) VALUES ('views_sha256', \(Self.viewsDigest(views)))
+                    ON CONFLICT (key) DO UPDATE SET value = excluded.value
+                    """)
             }
         }
         report.views = views.count
         report.viewFiles = views.map(\.fileName)
         return report
+    }
+
+    /// What `migrate` would do: migrations not yet applied, and whether the view files changed since the last run.
+    public func pending(_ db: PostgresConnection) throws -> (migrations: [String], viewsChanged: Bool) {
+        let files = try MigrationFile.list(in: migrationsDirectory)
+        let done = Set(try applied(db).map(\.version))
+        let missing = files.filter { !done.contains($0.version) }.map(\.fileName)
+        let state = try db.query("SELECT to_regclass('dti.schema_state') IS NOT NULL AS present")
+        var stored: String? = nil
+        if try state.first?["present"].decode(Bool.self) == true {
+            stored = try db.query("SELECT value FROM dti.schema_state WHERE key = 'views_sha256'").first?["value"].text
+        }
+        return (missing, stored != Self.viewsDigest(try viewFiles()))
+    }
+
+    static func viewsDigest(_ views: [SQLFile]) -> String {
+        var h = SHA256Hasher()
+        for v in views { h.update(Data((v.fileName + ":" + v.sha256 + "\n").utf8)) }
+        return h.hex()
     }
 
     /// The migrations recorded in a database, in version order (empty before the first `migrate`).
