@@ -125,6 +125,13 @@ public struct Indicator: Sendable {
 
     public var isLeaf: Bool { children.isEmpty }
 
+    /// The printed max, or for a parent without one the sum of its children's.
+    public var effectiveMaxPoints: Decimal? {
+        if let m = maxPoints { return m }
+        let sums = children.compactMap(\.effectiveMaxPoints)
+        return sums.isEmpty ? nil : sums.reduce(0, +)
+    }
+
     public func variable(_ name: String) -> Variable? { variables.first { $0.name == name } }
 
     /// This indicator and every descendant, depth first.
@@ -143,7 +150,7 @@ public struct Pillar: Sendable {
     public var position: SourcePosition
 
     /// The sum of the top-level indicators' maxima (those that have one).
-    public var indicatorMaxSum: Decimal { indicators.compactMap(\.maxPoints).reduce(0, +) }
+    public var indicatorMaxSum: Decimal { indicators.compactMap(\.effectiveMaxPoints).reduce(0, +) }
 }
 
 /// One evaluating body's indicator set for a level and a range of years.
