@@ -191,7 +191,7 @@ public struct Synth {
                     case .denominator: value = String(max(1, base + rng.int(0...(base / 2 + 1))))
                     case .numerator: value = String(max(0, base * min(95, 35 + 10 * improvement + rng.int(0...25)) / 100))
                     case .count: value = String(rng.int(0...(4 + 2 * improvement)))
-                    case .amount: value = (Decimal(rng.int(1...400)) / 100).machineText
+                    case .amount: value = v.kind == .count ? String(rng.int(0...40)) : (Decimal(rng.int(1...400)) / 100).machineText
                     case .other: value = String(rng.int(1...(base / 20 + 2)))
                     }
                 }
