@@ -17,7 +17,8 @@ public enum RecordSources {
 
     /// A format error from the file readers as a refusal of the whole file.
     static func rejected(_ e: FormatError) -> DTIError {
-        DTIError(.inputRejected, Message(e.code, vi: "\(e.file): \(e.location): \(e.reasonVi)", en: "\(e.file): \(e.location): \(e.reason)"))
+        let at = e.location == "0" || e.location.isEmpty ? e.file : "\(e.file):\(e.location)"
+        return DTIError(.inputRejected, Message(e.code, vi: "\(at): \(e.reasonVi)", en: "\(at): \(e.reason)"))
     }
 }
 
@@ -47,8 +48,8 @@ struct CSVRecordSource: RecordSource {
         self.path = path
         file = try CSVFile.open(path)
         guard let header = try file.next() else {
-            throw DTIError(.inputRejected, Message("csv.empty", vi: "\(path): tệp rỗng, cần dòng tiêu đề \(SubmissionColumns.all.joined(separator: ","))",
-                                                   en: "\(path): the file is empty; expected the header \(SubmissionColumns.all.joined(separator: ","))"))
+            throw DTIError(.inputRejected, Message("csv.empty", vi: "\(path):1: tệp rỗng, cần dòng tiêu đề \(SubmissionColumns.all.joined(separator: ","))",
+                                                   en: "\(path):1: the file is empty; expected the header \(SubmissionColumns.all.joined(separator: ","))"))
         }
         let names = header.fields.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
         let missing = SubmissionColumns.required.filter { !names.contains($0) }
@@ -89,13 +90,13 @@ struct JSONRecordSource: RecordSource {
             throw DTIError(.inputRejected, vi: "\(path): không đọc được tệp", en: "\(path): cannot read the file")
         }
         if case .failure(let bad) = UTF8Check.validate(data) {
-            throw DTIError(.inputRejected, Message("json.utf8", vi: "\(path): tệp không phải UTF-8 hợp lệ: byte không hợp lệ ở vị trí \(bad.offset) (dòng \(bad.line))",
-                                                   en: "\(path): the file is not valid UTF-8: invalid byte at offset \(bad.offset) (line \(bad.line))"))
+            throw DTIError(.inputRejected, Message("json.utf8", vi: "\(path):\(bad.line):\(bad.column): tệp không phải UTF-8 hợp lệ: byte không hợp lệ ở vị trí \(bad.offset)",
+                                                   en: "\(path):\(bad.line):\(bad.column): the file is not valid UTF-8: invalid byte at offset \(bad.offset)"))
         }
         let root: ExactJSON
         do { root = try ExactJSON.parse(data) } catch {
-            throw DTIError(.inputRejected, Message("json.syntax", vi: "\(path): dòng \(error.line), byte \(error.offset): JSON không hợp lệ: \(error.reason)",
-                                                   en: "\(path): line \(error.line), byte \(error.offset): invalid JSON: \(error.reason)"))
+            throw DTIError(.inputRejected, Message("json.syntax", vi: "\(path):\(error.line): JSON không hợp lệ ở byte \(error.offset): \(error.reason)",
+                                                   en: "\(path):\(error.line): invalid JSON at byte \(error.offset): \(error.reason)"))
         }
         guard case .array(let items) = root else {
             throw DTIError(.inputRejected, vi: "\(path): cần một mảng JSON các bản ghi [{...}, …]", en: "\(path): expected a JSON array of records [{...}, …]")

@@ -55,6 +55,9 @@ enum RejectMessages {
         case "value.not_number":
             return Message(code, vi: "\(at): '\(value)' không phải là số (ví dụ 12 hoặc 0,5)",
                            en: "\(atEn): '\(value)' is not a number (e.g. 12 or 0.5)")
+        case "value.too_large":
+            return Message(code, vi: "\(at): '\(value)' quá lớn hoặc quá nhiều chữ số (tối đa \(DecimalText.maxIntegerDigits) chữ số phần nguyên, \(DecimalText.maxSignificantDigits) chữ số có nghĩa)",
+                           en: "\(atEn): '\(value)' is too large or has too many digits (at most \(DecimalText.maxIntegerDigits) integer digits, \(DecimalText.maxSignificantDigits) significant digits)")
         case "value.negative":
             return Message(code, vi: "\(at): giá trị âm \(value) không được phép", en: "\(atEn): the negative value \(value) is not allowed")
         case "value.not_whole":

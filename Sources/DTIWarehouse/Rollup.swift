@@ -86,6 +86,7 @@ public struct Rollup {
         progress(Say.text(vi: "3/5 chấm điểm theo bộ chỉ số", en: "3/5 scoring against the catalogues"))
         let scoring = try score(db, runId: runId, year: year, stage: stage)
 
+        Failpoint.hit("rollup.after-scores")
         progress(Say.text(vi: "4/5 xếp hạng trong nhóm so sánh", en: "4/5 ranking within peer groups"))
         try rank(db, year: year, stage: stage)
 

@@ -55,6 +55,8 @@ public struct SubmissionLoader {
             return Report(file: display, batchId: nil, alreadyLoadedAs: existing, total: 0, accepted: 0, unchanged: 0, rejected: [], committed: false)
         }
         var source = try RecordSources.open(path: path)
+        // Room for the staging table in memory; allowed only before the session's first temporary table.
+        try? connection.simpleQuery("SET temp_buffers = '256MB'")
         do {
             return try connection.transaction { db in
                 try db.simpleQuery("SET LOCAL synchronous_commit = on")
@@ -73,19 +75,21 @@ public struct SubmissionLoader {
                 try Staging.create(db)
                 let total = try Staging.copy(&source, into: db, defaultStage: options.stage, progress: options.progress)
                 if total == 0 {
-                    throw DTIError(.inputRejected, vi: "\(display): không có bản ghi nào (tệp rỗng hoặc chỉ có dòng tiêu đề)",
-                                   en: "\(display): no records (an empty file or a header only)")
+                    throw DTIError(.inputRejected, vi: "\(display):2: không có bản ghi nào (tệp rỗng hoặc chỉ có dòng tiêu đề)",
+                                   en: "\(display):2: no records (an empty file or a header only)")
                 }
                 let rejects = try Validation.run(db)
                 if !rejects.isEmpty && !options.partial {
                     throw RejectedFile(rejects: rejects, total: total)
                 }
                 if !rejects.isEmpty { try Validation.keep(rejects, batchId: batchId, db: db) }
+                Failpoint.hit("load.after-copy")
                 let (accepted, unchanged) = try Merge.run(batchId: batchId, db: db)
                 try db.execute("""
                     UPDATE dti.load_batches SET rows_total = \(total), rows_accepted = \(accepted), rows_rejected = \(rejects.count),
                            rows_unchanged = \(unchanged) WHERE batch_id = \(batchId)
                     """)
+                Failpoint.hit("load.before-commit")
                 return Report(file: display, batchId: batchId, alreadyLoadedAs: nil, total: total, accepted: accepted,
                               unchanged: unchanged, rejected: rejects, committed: true)
             }
@@ -129,7 +133,6 @@ public enum FileDigest {
 enum Staging {
     static func create(_ db: PostgresConnection) throws {
         try db.simpleQuery("""
-            SET LOCAL temp_buffers = '256MB';
             CREATE TEMP TABLE stg (
                 ord       bigint NOT NULL,
                 ref       text NOT NULL,
@@ -173,6 +176,10 @@ enum Staging {
                     count += 1
                     let value = Normalize.text(r.value)
                     let number = value.isEmpty ? nil : Normalize.number(value)
+                    var problem = r.problem
+                    if number == nil, problem == nil, case .failure(let e) = DecimalText.parse(value), e == .tooLarge || e == .tooPrecise {
+                        problem = "value.too_large"
+                    }
                     field(String(count)); tab()
                     field(r.ref); tab()
                     field(Normalize.text(r.unit)); tab()
@@ -186,7 +193,7 @@ enum Staging {
                     if evidence.isEmpty { null() } else { field(evidence) }; tab()
                     let stage = Normalize.text(r.stage)
                     field(stage.isEmpty ? defaultStage.rawValue : stage); tab()
-                    if let problem = r.problem { field(problem) } else { null() }
+                    if let problem { field(problem) } else { null() }
                     buffer.append(UInt8(ascii: "\n"))
                     if buffer.count >= 1 << 20 {
                         try buffer.withUnsafeBytes { try writer.write($0) }
