@@ -44,17 +44,24 @@ public enum XLSXEditor {
             xml = try setCell(xml, row: row, column: column, ref: ref, input: input, fail: fail)
         }
 
-        // Rebuild the archive with the new sheet part.
+        // Rebuild the archive with the new sheet part, then put it in place of the original.
         let temp = path + ".editing"
         try? FileManager.default.removeItem(atPath: temp)
+        try rebuild(source: source, into: temp, replacing: target, with: Data(xml.utf8))
+        guard rename(temp, path) == 0 else {
+            throw fail("không ghi được tệp", "cannot write the file")
+        }
+    }
+
+    private static func rebuild(source: Archive, into temp: String, replacing target: String, with newPart: Data) throws {
         let out = try Archive(url: URL(fileURLWithPath: temp), accessMode: .create)
         for entry in source {
-            let data = entry.path == target ? Data(xml.utf8) : try read(entry)
+            var data = Data()
+            if entry.path == target { data = newPart } else { _ = try source.extract(entry) { data.append($0) } }
             try out.addEntry(with: entry.path, type: .file, uncompressedSize: Int64(data.count), compressionMethod: .deflate) { position, size in
                 data.subdata(in: Int(position)..<Int(position) + size)
             }
         }
-        _ = try FileManager.default.replaceItemAt(URL(fileURLWithPath: path), withItemAt: URL(fileURLWithPath: temp))
     }
 
     static func escape(_ s: String) -> String {

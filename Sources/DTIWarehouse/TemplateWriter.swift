@@ -17,7 +17,11 @@ public struct TemplateWriter {
         public static let columns = (indicator: 0, name: 1, max: 2, variable: 3, meaning: 4, kind: 5, value: 6, evidence: 7, note: 8)
     }
 
-    public struct Unit: Sendable { public var code: String; public var name: String }
+    public struct Unit: Sendable {
+        public var code: String
+        public var name: String
+        public init(code: String, name: String) { self.code = code; self.name = name }
+    }
 
     /// One line of the form: an indicator's variable.
     public struct Line: Sendable {
