@@ -1,0 +1,120 @@
+import DTICore
+import DTITestSupport
+import DTIWarehouse
+import Foundation
+import PostgresClient
+import Testing
+
+/// Runs the real `dti` binary against a test database.
+struct DTIProcess {
+    let process = Process()
+    let output = Pipe()
+
+    init(_ arguments: [String], conninfo: String, environment extra: [String: String] = [:]) {
+        process.executableURL = URL(fileURLWithPath: WarehouseFixture.dtiBinary)
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        env["DATABASE_URL"] = conninfo
+        env["DTI_HOME"] = TestServer.repositoryRoot
+        for (k, v) in extra { env[k] = v }
+        process.environment = env
+        process.standardOutput = output
+        process.standardError = output
+    }
+
+    func start() throws { try process.run() }
+
+    @discardableResult
+    func wait() -> (status: Int32, reason: Process.TerminationReason, text: String) {
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, process.terminationReason, String(decoding: data, as: UTF8.self))
+    }
+
+    static func run(_ arguments: [String], conninfo: String, environment: [String: String] = [:]) throws -> (status: Int32, reason: Process.TerminationReason, text: String) {
+        let p = DTIProcess(arguments, conninfo: conninfo, environment: environment)
+        try p.start()
+        return p.wait()
+    }
+}
+
+/// A large, valid commune-data file for many fixture communes.
+enum BigFile {
+    static func make(_ f: WarehouseFixture, communes: Int, year: Int = 2024, name: String = "big.csv") throws -> (path: String, rows: Int) {
+        var units = "code,name,level,parent_code,valid_from,valid_to,predecessors\n"
+        for i in 1...communes { units += "bac-giang.tan-yen.big-\(i),Xã lớn \(i) (dữ liệu giả),commune,bac-giang.tan-yen,,,\n" }
+        try f.units(units)
+        let catalogue = try CatalogueStore(connection: f.db).catalogue("commune-data-2024").catalogue
+        let leaves = catalogue.leafIndicators.flatMap { i in i.variables.map { (i.code, $0) } }
+        var text = "unit_code,year,catalogue,indicator,variable,value,evidence,stage\n"
+        var rows = 0
+        for i in 1...communes {
+            for (code, v) in leaves {
+                let value = v.kind == .yesno ? "có" : v.kind == .text ? "hằng tuần" : String(i % 97 + 1)
+                text += "bac-giang.tan-yen.big-\(i),\(year),commune-data-2024,\(code),\(v.name),\(value),,self\n"
+                rows += 1
+            }
+        }
+        return (try f.file(name, text), rows)
+    }
+}
+
+@Suite("a load killed with SIGKILL leaves the whole batch or nothing; concurrent loads", .serialized)
+struct CrashAndConcurrencyTests {
+    @Test("killed at a failpoint (after COPY, just before COMMIT) or at random moments: no partial batch, and the next load works")
+    func sigkill() throws {
+        let f = try WarehouseFixture("kill", catalogues: ["unit-profile", "commune-data-2024", "bac-giang-district-2022"])
+        let (path, rows) = try BigFile.make(f, communes: 1500)
+        #expect(rows > 90_000)
+        let before = try f.footprint()
+        for point in ["load.after-copy", "load.before-commit"] {
+            let r = try DTIProcess.run(["load", path], conninfo: f.database.conninfo, environment: ["DTI_FAILPOINT": point])
+            #expect(r.reason == .uncaughtSignal && r.status == SIGKILL, "\(point): \(r.text)")
+            #expect(try f.footprint() == before, "killed at \(point): nothing may remain")
+        }
+        var random = SystemRandomNumberGenerator()
+        for _ in 0..<3 {
+            let p = DTIProcess(["load", path], conninfo: f.database.conninfo)
+            try p.start()
+            usleep(UInt32.random(in: 50_000...600_000, using: &random))
+            kill(p.process.processIdentifier, SIGKILL)
+            let r = p.wait()
+            let after = try f.footprint()
+            if r.reason == .uncaughtSignal {
+                #expect(after == before, "killed mid-way: nothing may remain")
+            } else {
+                // The load finished before the kill: then the whole batch is there.
+                #expect(try f.count("dti.submission_values") == rows)
+                try f.db.simpleQuery("TRUNCATE dti.submission_values, dti.load_batches CASCADE")
+            }
+        }
+        let r = try DTIProcess.run(["load", path], conninfo: f.database.conninfo)
+        #expect(r.status == 0, "\(r.text)")
+        #expect(try f.count("dti.submission_values") == rows)
+        #expect(try f.count("dti.load_batches") == 1)
+    }
+
+    @Test("two loads of different files at the same time both land; two loads of the same file land once")
+    func concurrentLoads() throws {
+        let f = try WarehouseFixture("concurrent", catalogues: ["unit-profile", "commune-data-2024", "bac-giang-district-2022"])
+        let (a, rowsA) = try BigFile.make(f, communes: 200, year: 2023, name: "a.csv")
+        let (b, rowsB) = try BigFile.make(f, communes: 200, year: 2024, name: "b.csv")
+        let p1 = DTIProcess(["load", a], conninfo: f.database.conninfo)
+        let p2 = DTIProcess(["load", b], conninfo: f.database.conninfo)
+        try p1.start(); try p2.start()
+        let r1 = p1.wait(), r2 = p2.wait()
+        #expect(r1.status == 0 && r2.status == 0, "\(r1.text)\n\(r2.text)")
+        #expect(try f.count("dti.submission_values") == rowsA + rowsB)
+        #expect(try f.count("dti.load_batches") == 2)
+
+        let (c, rowsC) = try BigFile.make(f, communes: 200, year: 2022, name: "c.csv")
+        let q1 = DTIProcess(["load", c], conninfo: f.database.conninfo)
+        let q2 = DTIProcess(["load", c], conninfo: f.database.conninfo)
+        try q1.start(); try q2.start()
+        let s1 = q1.wait(), s2 = q2.wait()
+        #expect(s1.status == 0 && s2.status == 0, "\(s1.text)\n\(s2.text)")
+        #expect([s1.text, s2.text].filter { $0.contains("đã nạp trước đó") }.count == 1, "one of them must say the file was already loaded:\n\(s1.text)\n\(s2.text)")
+        #expect(try f.count("dti.submission_values") == rowsA + rowsB + rowsC)
+        #expect(try f.count("dti.load_batches") == 3)
+    }
+}
