@@ -37,7 +37,7 @@ public struct CatalogueParser {
             mutating get {
                 used.insert(key)
                 guard let v = mapping[key] else { return nil }
-                if case .scalar(let s) = v, s.tag == Tag(.null) || (s.string.isEmpty && s.style == .plain) { return nil }
+                if case .scalar(let s) = v, s.tag == Tag(.null) || (s.style == .plain && ["", "~", "null", "Null", "NULL"].contains(s.string)) { return nil }
                 return v
             }
         }
