@@ -19,8 +19,18 @@ public struct Fraction: Sendable, Equatable, CustomStringConvertible {
 
     public var isDefined: Bool { !denominator.isZero }
 
+    /// Decimal places kept when a quotient does not terminate (130 ÷ 180): rounded half to even at the 20th
+    /// place, far below any published precision, and short enough that sums of thousands of such values stay
+    /// within the 38 significant digits a `Decimal` holds. A quotient that terminates is exact.
+    public static let places = 20
+
     /// The decimal value (one division). Only call when `isDefined`.
-    public var value: Decimal { denominator == 1 ? numerator : numerator / denominator }
+    public var value: Decimal {
+        if denominator == 1 { return numerator }
+        var q = numerator / denominator, r = Decimal()
+        NSDecimalRound(&r, &q, Self.places, .bankers)
+        return r
+    }
 
     public static func + (l: Fraction, r: Fraction) -> Fraction {
         if l.denominator == r.denominator { return Fraction(l.numerator + r.numerator, l.denominator) }

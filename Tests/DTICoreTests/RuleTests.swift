@@ -39,7 +39,7 @@ struct RuleTests {
     static let ratioCases: [RuleCase] = [
         RuleCase(name: "004 3.3: 9 000 of 12 000 households → 7.5", values: ["a": "9000", "b": "12000"], max: 10, points: d("7.5")),
         RuleCase(name: "004 3.3: 0 households → 0", values: ["a": "0", "b": "12000"], max: 10, points: 0),
-        RuleCase(name: "004 3.3: 1 of 3 → 10/3 exactly as a decimal", values: ["a": "1", "b": "3"], max: 10, points: Decimal(10) / Decimal(3)),
+        RuleCase(name: "004 3.3: 1 of 3 → 10/3, one division rounded at the 20th place", values: ["a": "1", "b": "3"], max: 10, points: Decimal(string: "3.33333333333333333333")!),
         RuleCase(name: "004 3.3: 2 of 3 of 3 points → exactly 2", values: ["a": "2", "b": "3"], max: 3, points: 2),
         RuleCase(name: "004 3.3: b = 0 → not scored, never a silent 0", values: ["a": "5", "b": "0"], max: 10, points: nil, reason: "score.zero_denominator"),
         RuleCase(name: "004 3.3: a > b → capped at max with a note", values: ["a": "13000", "b": "12000"], max: 10, points: 10, note: "score.capped_ratio"),
@@ -196,7 +196,7 @@ struct RuleTests {
     // 004 3.6: ½ × a/b (platforms deployed of the 7 required) + ½ × c/d (deployed centrally). Max 20.
     static let halfHalfCases: [RuleCase] = [
         RuleCase(name: "004 3.6: 7/7 and 7/7 → 20", values: ["a": "7", "b": "7", "c": "7", "d": "7"], max: 20, points: 20),
-        RuleCase(name: "004 3.6: 5/7 and 2/5 → 50/7 + 4", values: ["a": "5", "b": "7", "c": "2", "d": "5"], max: 20, points: Decimal(50) / Decimal(7) + 4),
+        RuleCase(name: "004 3.6: 5/7 and 2/5 → 50/7 (20 places) + 4", values: ["a": "5", "b": "7", "c": "2", "d": "5"], max: 20, points: Decimal(string: "11.14285714285714285714")!),
         RuleCase(name: "004 3.6: nothing deployed → d = 0, not scored", values: ["a": "0", "b": "7", "c": "0", "d": "0"], max: 20, points: nil, reason: "score.zero_denominator"),
     ]
     @Test(arguments: halfHalfCases) func compositeOfRatios(_ c: RuleCase) {
