@@ -5,13 +5,46 @@ import Foundation
 /// Writes an export document as CSV (one UTF-8-with-BOM file per table), XLSX (one sheet per table, frozen
 /// header, number formats, coloured deltas, a native chart of the index) or one self-contained HTML page.
 public enum ExportFiles {
-    public enum Format: String, Sendable, CaseIterable { case csv, xlsx, html }
+    /// `table` prints to the terminal instead of writing a file.
+    public enum Format: String, Sendable, CaseIterable { case csv, xlsx, html, table }
+
+    /// The document as plain-text tables for a terminal (numbers rounded for reading: 2 decimals for percent).
+    public static func text(_ doc: ExportDocument, language: Language, only keys: Set<String>? = nil) -> String {
+        func number(_ d: Decimal, places: Int, sign: Bool) -> String {
+            let s = language == .vi ? DecimalText.vietnamese(d, fractionDigits: places) : DecimalText.english(d, fractionDigits: places)
+            return sign && d > 0 ? "+" + s : s
+        }
+        var out = [doc.title, doc.subtitle, ""]
+        for table in doc.tables where keys?.contains(table.key) ?? true {
+            var t = TextTable(headers: table.columns.map(\.header))
+            // A terminal is narrow: long names are shortened and the improvement plan shows its first ten rows.
+            for row in table.rows.prefix(table.key == "improvement" ? 10 : Int.max) {
+                t.add(zip(table.columns, row).map { column, cell in
+                    switch cell {
+                    case .text(let s): return s.count > 48 ? String(s.prefix(47)) + "…" : s
+                    case .empty: return "—"
+                    case .integer(let i): return column.kind == .rankDelta && i > 0 ? "+\(i)" : String(i)
+                    case .number(let d):
+                        switch column.kind {
+                        case .percent: return number(d, places: 2, sign: false)
+                        case .delta, .rankDelta: return number(d, places: 3, sign: true)
+                        default: return number(d, places: 3, sign: false)
+                        }
+                    }
+                })
+            }
+            out += [table.title, t.render(), ""]
+        }
+        return out.joined(separator: "\n")
+    }
 
     /// Returns the paths written. `base` is the output path without extension.
     public static func write(_ doc: ExportDocument, format: Format, base: String, language: Language) throws -> [String] {
         let dir = (base as NSString).deletingLastPathComponent
         if !dir.isEmpty { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
         switch format {
+        case .table:
+            return []
         case .html:
             let path = base + ".html"
             try Data(ExportHTML.render(doc, language: language).utf8).write(to: URL(fileURLWithPath: path))

@@ -13,8 +13,14 @@ public struct Synth {
         public var seed: UInt64
         public var years: [Int]
         public var mergers: Bool
-        public init(scale: Double, seed: UInt64 = 1, years: [Int] = [2022, 2023, 2024], mergers: Bool = true) {
+        /// Instead of a country: sample communes under one existing district (its code), e.g. the demo's Tân Yên.
+        public var within: String?
+        /// How many sample communes `within` gets.
+        public var communes: Int
+        public init(scale: Double, seed: UInt64 = 1, years: [Int] = [2022, 2023, 2024], mergers: Bool = true,
+                    within: String? = nil, communes: Int = 20) {
             self.scale = scale; self.seed = seed; self.years = years; self.mergers = mergers
+            self.within = within; self.communes = communes
         }
     }
 
@@ -62,7 +68,16 @@ public struct Synth {
         var units: [Unit] = []
         var peerGroups: [[String]] = [["code", "name", "description"]]
         var districts: [Unit] = [], communes: [Unit] = []
-        for p in 1...provinceCount {
+        if let district = o.within {
+            // The district exists already (reference units); only its sample communes are written.
+            districts.append(Unit(code: district, name: "", level: "district", parent: ""))
+            for c in 1...max(1, o.communes) {
+                let cu = Unit(code: String(format: "%@.xa-mau-%02d", district, c), name: String(format: "Xã mẫu %02d (dữ liệu tổng hợp)", c),
+                              level: "commune", parent: district)
+                units.append(cu); communes.append(cu)
+            }
+        }
+        for p in 1...provinceCount where o.within == nil {
             let pcode = String(format: "mau-%02d", p)
             units.append(Unit(code: pcode, name: String(format: "Tỉnh mẫu %02d", p), level: "province", parent: ""))
             let group = pcode + ".cap-huyen"
@@ -80,7 +95,7 @@ public struct Synth {
             }
         }
         // 2025: provinces merged two by two, communes merged two by two inside their old district's province.
-        if o.mergers && provinceCount >= 2 {
+        if o.mergers && provinceCount >= 2 && o.within == nil {
             for p in stride(from: 1, to: provinceCount, by: 2) {
                 let a = String(format: "mau-%02d", p), b = String(format: "mau-%02d", p + 1)
                 let merged = String(format: "mau-%02d-%02d", p, p + 1)
@@ -102,10 +117,10 @@ public struct Synth {
             try Data(CSVWriter.encode(rows, bom: false).utf8).write(to: URL(fileURLWithPath: path))
             files.append(path)
         }
-        try write("peer-groups.csv", peerGroups)
+        if o.within == nil { try write("peer-groups.csv", peerGroups) }
         try write("units.csv", [["code", "name", "level", "parent_code", "valid_from", "valid_to", "predecessors", "peer_group", "tags"]]
                   + units.map { [$0.code, $0.name, $0.level, $0.parent, $0.validFrom, $0.validTo, $0.predecessors, $0.peerGroup, ""] })
-        log("\(provinceCount) tỉnh, \(districts.count) huyện, \(communes.count) xã")
+        log("\(o.within == nil ? provinceCount : 0) tỉnh, \(districts.count) huyện, \(communes.count) xã")
 
         // Profiles: communes get households, population …; a district's are the sums (the roll-up derives them).
         var communeBase: [String: (households: Int, population: Int, villages: Int)] = [:]
@@ -143,7 +158,10 @@ public struct Synth {
             let improvement = year - o.years[0]
             for c in communes {
                 let b = communeBase[c.code]!
-                rows += values(for: communeCatalogue, unit: c.code, year: year, base: b.households, rng: &yrng, improvement: improvement, fed: true)
+                let profile = ["households": b.households, "population": b.population, "villages": b.villages,
+                               "working_age_population": b.population * 62 / 100]
+                rows += values(for: communeCatalogue, unit: c.code, year: year, base: b.households, rng: &yrng, improvement: improvement, fed: true,
+                               profile: profile)
             }
             communeRows += rows.count - 1
             try write("commune-data-\(year).csv", rows)
@@ -157,22 +175,31 @@ public struct Synth {
             districtRows += drows.count - 1
             try write("district-\(year).csv", drows)
         }
-        return Output(files: files, provinces: provinceCount, districts: districts.count, communes: communes.count,
+        return Output(files: files, provinces: o.within == nil ? provinceCount : 0, districts: districts.count, communes: communes.count,
                       communeRows: communeRows, districtRows: districtRows)
     }
 
     /// Values for every variable of every leaf indicator: denominators around `base`, numerators a share of them
     /// (higher in later years), yes/no mostly yes, choices among the options, counts for per-item rules.
     func values(for c: Catalogue, unit: String, year: Int, base: Int, rng: inout Random, improvement: Int, fed: Bool,
-                skip: Set<String> = []) -> [[String]] {
+                skip: Set<String> = [], profile: [String: Int] = [:]) -> [[String]] {
         var out: [[String]] = []
         for i in c.leafIndicators {
             guard let rule = i.rule, rule.kind != "bonus" else { continue }
             var roles = Self.roles(rule)
+            // A numerator whose district denominator is a profile field (villages, population …) is a share of
+            // this unit's own profile value, so the district's ratio stays within 0…1.
+            var bases: [String: Int] = [:]
             if fed {
                 for v in i.variables {
                     for feed in v.feeds where feed.catalogue == districtCatalogue.id {
-                        if let target = districtCatalogue.indicator(feed.indicator)?.rule, let role = Self.roles(target)[feed.variable] { roles[v.name] = role }
+                        guard let target = districtCatalogue.indicator(feed.indicator), let targetRule = target.rule else { continue }
+                        let targetRoles = Self.roles(targetRule)
+                        if let role = targetRoles[feed.variable] { roles[v.name] = role }
+                        if let denominator = target.variables.first(where: { targetRoles[$0.name] == .denominator && $0.profile != nil }),
+                           let value = profile[denominator.profile!] {
+                            bases[v.name] = value
+                        }
                     }
                 }
             }
@@ -189,7 +216,7 @@ public struct Synth {
                     let role = roles[v.name] ?? .other
                     switch role {
                     case .denominator: value = String(max(1, base + rng.int(0...(base / 2 + 1))))
-                    case .numerator: value = String(max(0, base * min(95, 35 + 10 * improvement + rng.int(0...25)) / 100))
+                    case .numerator: value = String(max(0, (bases[v.name] ?? base) * min(95, 35 + 10 * improvement + rng.int(0...25)) / 100))
                     case .count: value = String(rng.int(0...(4 + 2 * improvement)))
                     case .amount: value = v.kind == .count ? String(rng.int(0...40)) : (Decimal(rng.int(1...400)) / 100).machineText
                     case .other: value = String(rng.int(1...(base / 20 + 2)))

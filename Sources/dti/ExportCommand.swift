@@ -20,6 +20,7 @@ struct ExportCommand: ParsableCommand {
           dti export --unit bac-giang.tan-yen --years 2022-2024 --children --format xlsx
           dti export --unit thanh-hoa.yen-dinh --years 2022 --by indicator --format html --out out/yen-dinh
           dti export --unit ha-noi.ba-dinh --years 2024 --peers --format csv --lang en
+          dti export --unit bac-giang.tan-yen --years 2022-2024 --format table
         """
     )
 
@@ -29,7 +30,7 @@ struct ExportCommand: ParsableCommand {
     @Option(help: "pillar (mặc định) hoặc indicator.") var by: ExportQuery.Detail = .pillar
     @Flag(help: "Thêm các đơn vị trực thuộc / add the units below.") var children = false
     @Flag(help: "So sánh cả nhóm so sánh / the whole peer group.") var peers = false
-    @Option(help: "csv, xlsx hoặc html.") var format: ExportFiles.Format
+    @Option(help: "csv, xlsx, html, hoặc table (in ra màn hình) / or table (print).") var format: ExportFiles.Format
     @Option(help: "Đường dẫn kết quả, không cần đuôi (mặc định out/<đơn vị>-<năm>) / output path.") var out: String?
 
     func run() throws {
@@ -39,6 +40,10 @@ struct ExportCommand: ParsableCommand {
         let db = try Connect.database()
         let doc = try ExportQuery(connection: db).build(.init(unit: unit, years: range, detail: by, children: children, peers: peers,
                                                               language: Output.language, crosswalks: crosswalks))
+        if format == .table {
+            Output.line(ExportFiles.text(doc, language: Output.language))
+            return
+        }
         var base = out ?? "out/\(unit)-\(range.lowerBound == range.upperBound ? "\(range.lowerBound)" : "\(range.lowerBound)-\(range.upperBound)")"
         for ext in [".csv", ".xlsx", ".html"] where base.hasSuffix(ext) { base.removeLast(ext.count) }
         let paths = try ExportFiles.write(doc, format: format, base: base, language: Output.language)

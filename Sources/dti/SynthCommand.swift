@@ -15,6 +15,7 @@ struct SynthCommand: ParsableCommand {
         data on every machine.
 
           dti synth --scale 0.1 --seed 7 --out .dti/synth
+          dti synth --within bac-giang.tan-yen --communes 22 --out etl/samples/tan-yen
           dti units load .dti/synth/peer-groups.csv .dti/synth/units.csv && dti load .dti/synth/*-2024.csv
         """
     )
@@ -27,6 +28,8 @@ struct SynthCommand: ParsableCommand {
     @Option(help: "Bộ chỉ số số liệu xã / commune data catalogue.") var communeCatalogue = "commune-data-2024"
     @Option(help: "Bộ chỉ số cấp huyện / district catalogue.") var districtCatalogue = "bac-giang-district-2022"
     @Flag(help: "Không sinh kịch bản sáp nhập 2025 / no 2025 mergers.") var noMergers = false
+    @Option(help: "Chỉ sinh các xã mẫu thuộc một huyện đã có (mã huyện) / only sample communes under an existing district.") var within: String?
+    @Option(help: "Số xã mẫu khi dùng --within / number of sample communes with --within.") var communes = 20
 
     func run() throws {
         let home = try Home.locate()
@@ -41,7 +44,7 @@ struct SynthCommand: ParsableCommand {
         let range = try ExportCommand.parseYears(years)
         let profile = try? load("unit-profile")
         let synth = Synth(communeCatalogue: try load(communeCatalogue), districtCatalogue: try load(districtCatalogue), profileCatalogue: profile)
-        let result = try synth.generate(.init(scale: scale, seed: seed, years: Array(range), mergers: !noMergers), into: out) { Output.note("  \($0)") }
+        let result = try synth.generate(.init(scale: scale, seed: seed, years: Array(range), mergers: !noMergers, within: within, communes: communes), into: out) { Output.note("  \($0)") }
         for f in result.files { Output.line(f) }
         Output.note(vi: "\(result.provinces) tỉnh, \(result.districts) huyện, \(result.communes) xã; \(result.communeRows) dòng số liệu xã, \(result.districtRows) dòng số liệu huyện",
                     en: "\(result.provinces) provinces, \(result.districts) districts, \(result.communes) communes; \(result.communeRows) commune rows, \(result.districtRows) district rows")
