@@ -14,6 +14,6 @@ struct DbCommand: ParsableCommand {
           dti db status
           dti db down
         """,
-        subcommands: [DbUpCommand.self, DbDownCommand.self, DbStatusCommand.self, DbUrlCommand.self, DbMigrateCommand.self]
+        subcommands: [DbUpCommand.self, DbDownCommand.self, DbStatusCommand.self, DbUrlCommand.self, DbMigrateCommand.self, DbCreateLoginCommand.self]
     )
 }

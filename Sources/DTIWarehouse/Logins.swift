@@ -1,0 +1,71 @@
+import Foundation
+import PostgresClient
+
+/// Login roles for people: an analyst (reads every view), an ETL operator (loads and rolls up), or district staff
+/// (reads only their district and its communes, by row-level security keyed on `dti.district_logins`).
+public struct Logins {
+    public enum Kind: String, Sendable, CaseIterable { case district, analyst, etl }
+
+    public struct Result: Sendable, Equatable {
+        public var role: String
+        public var created: Bool
+        public var district: String?
+    }
+
+    let connection: PostgresConnection
+    public init(connection: PostgresConnection) { self.connection = connection }
+
+    /// Creates (or updates) the login. Idempotent: the same call again changes nothing. Role names are quoted by
+    /// the server (`format('%I')`), the password is a literal (`%L`): nothing from the user is spliced raw.
+    public func create(role: String, kind: Kind, district: String?, password: String?) throws -> Result {
+        guard !role.isEmpty, role.count <= 63 else {
+            throw DTIError(.usage, vi: "tên tài khoản '\(role)' không hợp lệ (1–63 ký tự)", en: "login name '\(role)' is not valid (1–63 characters)")
+        }
+        guard !role.hasPrefix("dti_"), !role.hasPrefix("pg_") else {
+            throw DTIError(.usage, vi: "tên tài khoản không được bắt đầu bằng dti_ hoặc pg_ (dành cho các vai trò của hệ thống)",
+                           en: "a login name may not start with dti_ or pg_ (reserved for the system roles)")
+        }
+        if kind == .district {
+            guard let district else {
+                throw DTIError(.usage, vi: "tài khoản cấp huyện cần --district MÃ", en: "a district login needs --district CODE")
+            }
+            let level = try connection.query("SELECT level::text AS level FROM dti.units WHERE code = \(district)")
+            guard let row = level.first else {
+                throw DTIError(.inputRejected, vi: "không có đơn vị '\(district)' (xem dti units list)", en: "no unit '\(district)' (see dti units list)")
+            }
+            let l: String = try row["level"].decode()
+            guard l == "district" || l == "province" || l == "commune" else {
+                throw DTIError(.inputRejected, vi: "'\(district)' là đơn vị cấp \(l), không phải huyện", en: "'\(district)' is a \(l), not a district")
+            }
+        } else if district != nil {
+            throw DTIError(.usage, vi: "--district chỉ dùng cho tài khoản cấp huyện (--kind district)", en: "--district is only for district logins (--kind district)")
+        }
+        let group = "dti_" + kind.rawValue
+        return try connection.transaction { db in
+            let exists = try db.query("SELECT 1 FROM pg_roles WHERE rolname = \(role)").count > 0
+            if !exists {
+                let sql: String = try db.query("""
+                    SELECT format('CREATE ROLE %I LOGIN IN ROLE %I', \(role)::text, \(group)::text)
+                           || coalesce(format(' PASSWORD %L', \(password)::text), '') AS sql
+                    """)[0]["sql"].decode()
+                try db.simpleQuery(sql)
+            } else {
+                let sql: String = try db.query("SELECT format('GRANT %I TO %I', \(group)::text, \(role)::text) AS sql")[0]["sql"].decode()
+                try db.simpleQuery(sql)
+                if let password {
+                    let alter: String = try db.query("SELECT format('ALTER ROLE %I PASSWORD %L', \(role)::text, \(password)::text) AS sql")[0]["sql"].decode()
+                    try db.simpleQuery(alter)
+                }
+            }
+            if kind == .district, let district {
+                try db.execute("""
+                    INSERT INTO dti.district_logins (role_name, district_code) VALUES (\(role), \(district))
+                    ON CONFLICT (role_name) DO UPDATE SET district_code = EXCLUDED.district_code
+                    """)
+            } else {
+                try db.execute("DELETE FROM dti.district_logins WHERE role_name = \(role)")
+            }
+            return Result(role: role, created: !exists, district: district)
+        }
+    }
+}
