@@ -1,0 +1,109 @@
+import DTICore
+import DTITestSupport
+import DTIWarehouse
+import Foundation
+import PostgresClient
+import Testing
+
+@Suite("Roles and row-level security", .serialized)
+struct AccessTests {
+    /// Views and base tables keyed by unit, and the column holding the unit.
+    static let viewsByUnitColumn: [(String, String)] = [
+        ("dti.v_indicator_scores", "unit_code"), ("dti.v_indicator_scores_all_stages", "unit_code"), ("dti.v_pillar_scores", "unit_code"),
+        ("dti.v_pillar_scores_all_stages", "unit_code"), ("dti.v_unit_index", "unit_code"), ("dti.v_unit_index_all_stages", "unit_code"),
+        ("dti.v_year_comparison", "unit_code"), ("dti.v_submission_status", "unit_code"), ("dti.v_appraisal_delta", "unit_code"),
+        ("dti.v_derived_values", "unit_code"), ("dti.v_unit_profiles", "unit_code"), ("dti.v_submitted_values", "unit_code"),
+        ("dti.v_commune_contributions", "commune_code"), ("dti.v_effective_stage", "unit_code"),
+        ("dti.units", "code"), ("dti.unit_lineage", "unit_code"), ("dti.derived_values", "unit_code"), ("dti.indicator_scores", "unit_code"),
+        ("dti.pillar_scores", "unit_code"), ("dti.unit_index", "unit_code"),
+    ]
+
+    func login(_ f: WarehouseFixture, _ kind: Logins.Kind, district: String? = nil) throws -> (String, PostgresConnection) {
+        let role = "t_\(kind.rawValue)_" + UUID().uuidString.prefix(8).lowercased()
+        _ = try Logins(connection: f.db).create(role: role, kind: kind, district: district, password: nil)
+        return (role, try PostgresConnection(conninfo: try Conninfo.replacing(f.database.conninfo, with: ["user": role])))
+    }
+
+    /// The SQLSTATE the statement fails with, or "accepted".
+    static func refusal(_ c: PostgresConnection, _ sql: String) -> String {
+        do { try c.simpleQuery(sql); return "accepted" } catch { return error.sqlState ?? "?" }
+    }
+
+    func drop(_ f: WarehouseFixture, _ role: String, _ c: PostgresConnection) {
+        c.close()
+        _ = try? f.db.execute("DELETE FROM dti.district_logins WHERE role_name = \(role)")
+        try? f.db.simpleQuery("DROP ROLE IF EXISTS \"\(role)\"")
+    }
+
+    @Test("A district login sees exactly its district and communes in every view and base table, and cannot write")
+    func districtLogin() throws {
+        let f = try RollupFixture.make("access-d")
+        _ = try Rollup(connection: f.db).run(province: "bac-giang", year: RollupFixture.year, stage: .final)
+        // A second district's data, which the Tân Yên login must not see.
+        _ = try SubmissionLoader(connection: f.db).load(path: f.home.reference + "/yen-dinh-2022.csv", options: .init(stage: .final))
+        _ = try Rollup(connection: f.db).run(province: "thanh-hoa", year: 2022, stage: .final)
+
+        let (role, c) = try login(f, .district, district: RollupFixture.district)
+        defer { drop(f, role, c) }
+        let own = [RollupFixture.district] + RollupFixture.communes
+        for (relation, column) in Self.viewsByUnitColumn {
+            let all = try f.db.query("SELECT \(unescaped: column) AS u FROM \(unescaped: relation)").map { try $0["u"].decode(String.self) }
+            let seen = try c.query("SELECT \(unescaped: column) AS u FROM \(unescaped: relation)").map { try $0["u"].decode(String.self) }
+            #expect(seen.sorted() == all.filter(own.contains).sorted(), "\(relation): the district's rows, all of them and only them")
+            if ["dti.v_indicator_scores", "dti.v_unit_index", "dti.v_pillar_scores", "dti.units", "dti.indicator_scores"].contains(relation) {
+                #expect(all.count > seen.count && !seen.isEmpty, "\(relation): the fixture has other units' rows, hidden from the login")
+            }
+        }
+        let values = try c.query("SELECT count(*) AS n FROM dti.submission_values")[0]["n"].decode(Int.self)
+        let ownValues = try f.db.query("""
+            SELECT count(*) AS n FROM dti.submission_values s JOIN dti.units u ON u.unit_id = s.unit_id WHERE u.code = ANY(\(own))
+            """)[0]["n"].decode(Int.self)
+        #expect(values == ownValues && values > 0)
+        for write in ["INSERT INTO dti.units (code, name, level) VALUES ('x', 'x', 'district')",
+                      "UPDATE dti.indicator_scores SET points = 0", "DELETE FROM dti.submission_values",
+                      "SELECT * FROM dti.load_batches", "SELECT * FROM dti.rollup_runs"] {
+            #expect(Self.refusal(c, write) == "42501", "\(write): permission denied")
+        }
+    }
+
+    @Test("A district login without a district binding sees nothing")
+    func unboundDistrictMember() throws {
+        let f = try RollupFixture.make("access-u")
+        _ = try Rollup(connection: f.db).run(province: "bac-giang", year: RollupFixture.year, stage: .final)
+        let role = "t_unbound_" + UUID().uuidString.prefix(8).lowercased()
+        try f.db.simpleQuery("CREATE ROLE \"\(role)\" LOGIN IN ROLE dti_district")
+        let c = try PostgresConnection(conninfo: try Conninfo.replacing(f.database.conninfo, with: ["user": role]))
+        defer { drop(f, role, c) }
+        #expect(try c.query("SELECT count(*) AS n FROM dti.v_indicator_scores")[0]["n"].decode(Int.self) == 0)
+        #expect(try c.query("SELECT count(*) AS n FROM dti.units")[0]["n"].decode(Int.self) == 0)
+    }
+
+    @Test("An analyst reads every view and nothing else, and cannot write")
+    func analyst() throws {
+        let f = try RollupFixture.make("access-a")
+        _ = try Rollup(connection: f.db).run(province: "bac-giang", year: RollupFixture.year, stage: .final)
+        let (role, c) = try login(f, .analyst)
+        defer { drop(f, role, c) }
+        for (relation, _) in Self.viewsByUnitColumn where relation.hasPrefix("dti.v_") {
+            let a = try f.db.query("SELECT count(*) AS n FROM \(unescaped: relation)")[0]["n"].decode(Int.self)
+            #expect(try c.query("SELECT count(*) AS n FROM \(unescaped: relation)")[0]["n"].decode(Int.self) == a, "\(relation)")
+        }
+        for statement in ["SELECT * FROM dti.units", "SELECT * FROM dti.submission_values",
+                          "INSERT INTO dti.units (code, name, level) VALUES ('x', 'x', 'district')", "DELETE FROM dti.indicator_scores"] {
+            #expect(Self.refusal(c, statement) == "42501", "\(statement): permission denied")
+        }
+    }
+
+    @Test("dti db create-login is idempotent and refuses a non-existent district")
+    func createLogin() throws {
+        let f = try WarehouseFixture("access-c")
+        let role = "t_c_" + UUID().uuidString.prefix(8).lowercased()
+        defer { _ = try? f.db.execute("DELETE FROM dti.district_logins WHERE role_name = \(role)"); try? f.db.simpleQuery("DROP ROLE IF EXISTS \"\(role)\"") }
+        let logins = Logins(connection: f.db)
+        #expect(try logins.create(role: role, kind: .district, district: "bac-giang.tan-yen", password: nil).created)
+        #expect(try !logins.create(role: role, kind: .district, district: "bac-giang.tan-yen", password: nil).created)
+        #expect(try f.scalar("SELECT district_code FROM dti.district_logins WHERE role_name = \(role)", as: String.self) == "bac-giang.tan-yen")
+        #expect(throws: DTIError.self) { try logins.create(role: role + "x", kind: .district, district: "bac-giang.khong-co", password: nil) }
+        #expect(throws: DTIError.self) { try logins.create(role: "dti_etl", kind: .analyst, district: nil, password: nil) }
+    }
+}
