@@ -11,17 +11,18 @@ struct DTI: ParsableCommand {
         discussion: """
         Một lượt làm việc điển hình / a typical session:
 
-          dti db up                                   # khởi động CSDL nhúng / start the embedded database
-          dti db migrate                              # tạo bảng, view / apply migrations and views
-          dti units load etl/reference/units.csv      # nạp đơn vị hành chính / load the hierarchy
-          dti catalogue load                          # nạp mọi bộ chỉ số trong etl/catalogues/
-          dti load etl/samples/tan-yen-2024.csv       # nạp số liệu / load submissions
-          dti rollup --year 2024                      # tổng hợp xã → huyện, chấm điểm, xếp hạng
-          dti export --unit bac-giang.tan-yen --years 2022-2024 --children --format xlsx
+          dti db up               # CSDL nhúng / start the embedded database
+          dti units load etl/reference/peer-groups.csv etl/reference/units.csv
+          dti catalogue load      # mọi bộ chỉ số / every catalogue
+          dti load etl/samples/tan-yen/commune-data-2024.csv
+          dti rollup --year 2024  # xã → huyện, chấm điểm, xếp hạng
+          dti export --unit bac-giang.tan-yen --years 2022-2024 \\
+                     --children --format xlsx
 
-        Mã thoát / exit codes: 0 thành công, 1 sai cú pháp lệnh, 2 dữ liệu bị từ chối (không thay đổi gì),
-        3 lỗi cơ sở dữ liệu.
-        Thêm --lang en để đọc thông báo bằng tiếng Anh / add --lang en for English messages.
+        Mã thoát / exit codes: 0 thành công / success, 1 sai lệnh / usage,
+        2 dữ liệu bị từ chối, không đổi gì / input rejected, nothing changed,
+        3 lỗi CSDL / database error.
+        --lang en: thông báo tiếng Anh / English messages.
         """,
         version: "0.1.0",
         subcommands: [DbCommand.self, UnitsCommand.self, CatalogueCommand.self, LoadCommand.self, ScoreCommand.self, RollupCommand.self,
