@@ -9,6 +9,7 @@ struct DbUrlCommand: ParsableCommand {
         In URL của cụm nhúng (postgresql://postgres@/dti?host=<socket>&port=<cổng>), hoặc DATABASE_URL khi nó được đặt. Không khởi động gì.
         Prints the embedded cluster's URL (postgresql://postgres@/dti?host=<socket>&port=<port>), or DATABASE_URL when that is set. Starts nothing.
 
+          dti db url
           psql "$(dti db url)"
           psql "$(dti db url)" -c 'SELECT * FROM dti.schema_migrations'
         """
