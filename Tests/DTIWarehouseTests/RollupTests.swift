@@ -184,6 +184,27 @@ struct RollupTests {
         #expect(try f.scalar("SELECT md5(string_agg(unit_code || indicator_code || coalesce(points::text, ''), ',' ORDER BY unit_code, indicator_code)) FROM dti.v_indicator_scores", as: String.self) == digest)
     }
 
+    @Test("A unit merged in 2025 gets, for 2024, the arithmetic mean of its predecessors' indices, labelled derived")
+    func mergedUnitLineage() throws {
+        let f = try RollupFixture.make("rollup-lineage")
+        try f.units("""
+            code,name,level,parent_code,valid_from,valid_to,predecessors,peer_group,tags
+            bac-giang.kiem-thu-yz,Đơn vị kiểm thử YZ sáp nhập 2025 (dữ liệu giả),district,bac-giang,2025-07-01,,\(RollupFixture.peerY)|\(RollupFixture.peerZ),,
+
+            """)
+        let report = try Rollup(connection: f.db).run(province: "bac-giang", year: RollupFixture.year, stage: .final)
+        #expect(report.lineageRows == 1)
+        let y = try f.scalar("SELECT points FROM dti.v_unit_index WHERE unit_code = \(RollupFixture.peerY) AND year = 2024", as: Decimal.self)
+        let z = try f.scalar("SELECT points FROM dti.v_unit_index WHERE unit_code = \(RollupFixture.peerZ) AND year = 2024", as: Decimal.self)
+        let merged = try f.db.query("""
+            SELECT points, derived, derived_from FROM dti.v_unit_index WHERE unit_code = 'bac-giang.kiem-thu-yz' AND year = 2024
+            """)
+        try #require(merged.count == 1)
+        #expect(try merged[0]["points"].decode(Decimal.self) == (y + z) / 2)
+        #expect(try merged[0]["derived"].decode(Bool.self))
+        #expect(try merged[0]["derived_from"].decode([String].self) == [RollupFixture.peerY, RollupFixture.peerZ])
+    }
+
     @Test("Every view and every view column has a COMMENT")
     func comments() throws {
         let f = try WarehouseFixture("rollup-cm", referenceUnits: false)
