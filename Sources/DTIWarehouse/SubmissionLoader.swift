@@ -78,6 +78,10 @@ public struct SubmissionLoader {
                     throw DTIError(.inputRejected, vi: "\(display):2: không có bản ghi nào (tệp rỗng hoặc chỉ có dòng tiêu đề)",
                                    en: "\(display):2: no records (an empty file or a header only)")
                 }
+                // Statistics for the planner: without them it guesses the staging table's size and, for some
+                // sizes, picks a plan for the validation joins that rescans stg thousands of times (36 s instead of
+                // 12 ms for 88,000 rows, found by make bench).
+                try db.execute("ANALYZE stg")
                 let rejects = try Validation.run(db)
                 if !rejects.isEmpty && !options.partial {
                     throw RejectedFile(rejects: rejects, total: total)

@@ -1,0 +1,326 @@
+#!/usr/bin/env bash
+# make bench: load, roll-up and export benchmarks of the release build against its own embedded PostgreSQL
+# (DTI_STATE_DIR=.dti/bench, never the demo's cluster). Writes bench/results/latest.md and prints it.
+#
+#   BENCH_SCALE=small make bench     # smoke run, under a minute
+#   make bench                       # default scale, a few minutes
+#   BENCH_SCALE=0.5 make bench       # any `dti synth --scale`
+#   BENCH_RUNS=5 BENCH_EXPORTS=200   # more repetitions
+#
+# What is measured (every timing is wall clock of the whole process, `date +%s.%N` around it):
+#   load     `dti load commune-data-2024.csv` into a fresh database (cloned from a template that already holds the
+#            units, catalogues, profiles, district data and the 2022–2023 commune data, rolled up) versus
+#            psql `\copy` of the same file into a plain 8-column table with no index in that same database.
+#   roll-up  `dti rollup --year 2024` (every province) versus one INSERT … SELECT … GROUP BY summing the commune rows
+#            of the plain table to their districts.
+#   export   p50/p95 of `dti export --unit D --years 2022-2024 --children --format csv` over random districts, warm.
+#   memory   peak RSS of `dti load` (GNU time).
+#   size     bytes of dti.submission_values (table + indexes + toast) per million rows.
+#   growth   the same load and roll-up on the first 10 %, 30 % and 100 % of the synthetic provinces.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+DTI=${DTI:-$ROOT/.build/release/dti}
+DTI=$(cd "$(dirname "$DTI")" && pwd)/$(basename "$DTI")
+
+BENCH_SCALE=${BENCH_SCALE:-default}
+case "$BENCH_SCALE" in
+  small)   SCALE=0.05 ;;
+  default) SCALE=0.3 ;;
+  *)       [[ "$BENCH_SCALE" =~ ^[0-9]*\.?[0-9]+$ ]] || { echo "BENCH_SCALE: small, default or a number (a dti synth --scale), not '$BENCH_SCALE'" >&2; exit 1; }
+           SCALE=$BENCH_SCALE ;;
+esac
+RUNS=${BENCH_RUNS:-3}
+EXPORTS=${BENCH_EXPORTS:-100}
+SEED=1
+YEAR=2024                 # the timed year; 2022 and 2023 are loaded and rolled up beforehand
+FRACTIONS=(0.1 0.3 1)     # growth; the last one is the headline measurement
+
+# Targets.
+T_LOAD_RATIO=1.25
+T_ROLLUP_RATIO=3
+T_RSS_MB=256
+
+export DTI_STATE_DIR=${DTI_STATE_DIR:-$ROOT/.dti/bench}
+# The bench always uses its own embedded cluster, whatever the caller's environment names.
+unset DATABASE_URL PGHOST PGHOSTADDR PGPORT PGDATABASE PGUSER PGPASSWORD PGSERVICE PGOPTIONS
+WORK=$DTI_STATE_DIR/work
+RESULTS=$ROOT/bench/results
+OUT=$RESULTS/latest.md
+LOG=$WORK/bench.log
+
+[ -x "$DTI" ] || { echo "no $DTI: run 'swift build -c release --product dti' (make bench does)" >&2; exit 1; }
+command -v psql >/dev/null || { echo "psql is missing: scripts/ensure-deps.sh installs it" >&2; exit 1; }
+if [ ! -x /usr/bin/time ]; then
+  if [ "$(id -u)" -eq 0 ]; then
+    echo "installing GNU time (for the peak memory of dti load)" >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends time >/tmp/dti-apt.log 2>&1 \
+      || { apt-get update >>/tmp/dti-apt.log 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends time >>/tmp/dti-apt.log 2>&1; } \
+      || { tail -20 /tmp/dti-apt.log >&2; exit 1; }
+  else
+    echo "/usr/bin/time is missing: sudo apt-get install -y time" >&2; exit 1
+  fi
+fi
+
+mkdir -p "$RESULTS" "$DTI_STATE_DIR"
+rm -rf "$WORK"; mkdir -p "$WORK"
+: >"$LOG"
+BENCH_START=$(date +%s.%N)
+
+say() { printf '\033[1m== %s\033[0m\n' "$*" >&2; printf '== %s\n' "$*" >>"$LOG"; }
+now() { date +%s.%N; }
+elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.4f", b - a }'; }
+# run CMD…: runs it with its output in the log; on failure shows the end of the log.
+run() {
+  echo "\$ $*" >>"$LOG"
+  if ! "$@" >>"$LOG" 2>&1; then
+    echo "bench: failed: $*" >&2; tail -25 "$LOG" >&2; exit 1
+  fi
+}
+# timed VAR CMD…: runs CMD like run, stores its wall-clock seconds in VAR.
+timed() {
+  local var=$1; shift
+  local t0 t1; t0=$(now); run "$@"; t1=$(now)
+  printf -v "$var" '%s' "$(elapsed "$t0" "$t1")"
+}
+# min and median of the numbers on stdin: "MIN MEDIAN"
+minmed() { sort -g | awk '{ a[NR] = $1 } END { m = NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2; printf "%s %s\n", a[1], m }'; }
+# nearest-rank percentile P of the numbers on stdin
+percentile() { sort -g | awk -v p="$1" '{ a[NR] = $1 } END { i = int(p / 100 * NR); if (i < p / 100 * NR) i++; if (i < 1) i = 1; print a[i] }'; }
+calc() { awk "BEGIN { printf \"$1\", $2 }"; }
+verdict() { awk -v v="$1" -v t="$2" 'BEGIN { print (v <= t ? "✅ met" : "❌ missed") }'; }
+
+cleanup() {
+  "$DTI" db down >>"$LOG" 2>&1 || true
+}
+trap cleanup EXIT
+
+# ---------------------------------------------------------------------------------------------------------------
+say "embedded PostgreSQL in $DTI_STATE_DIR"
+run "$DTI" db up
+BASE_URL=$("$DTI" db url)
+# url_for DB: the embedded cluster's URL with another database name.
+url_for() {
+  local path=${BASE_URL%%\?*} query=""
+  [[ "$BASE_URL" == *\?* ]] && query="?${BASE_URL#*\?}"
+  printf '%s/%s%s' "${path%/*}" "$1" "$query"
+}
+ADMIN_URL=$BASE_URL
+sql() { psql -X -q -v ON_ERROR_STOP=1 "$@"; }
+sqlv() { local url=$1; shift; psql -X -q -t -A -v ON_ERROR_STOP=1 "$url" -c "$*"; }
+for db in $(sqlv "$ADMIN_URL" "SELECT datname FROM pg_database WHERE datname LIKE 'bench\_%'"); do
+  run sql "$ADMIN_URL" -c "DROP DATABASE \"$db\""
+done
+PG_VERSION=$(sqlv "$ADMIN_URL" "SHOW server_version")
+
+# ---------------------------------------------------------------------------------------------------------------
+# Synthetic data, cached per binary, scale and seed (dti synth is deterministic).
+KEY=$(sha256sum "$DTI" | cut -c1-12)-s$SCALE-seed$SEED
+SYNTH=$DTI_STATE_DIR/synth/$KEY
+if [ ! -f "$SYNTH/.complete" ]; then
+  say "dti synth --scale $SCALE --seed $SEED"
+  rm -rf "$DTI_STATE_DIR/synth"; mkdir -p "$SYNTH"
+  timed SYNTH_SECONDS "$DTI" synth --scale "$SCALE" --seed "$SEED" --out "$SYNTH"
+  touch "$SYNTH/.complete"
+else
+  say "synthetic data (cached): $SYNTH"
+  SYNTH_SECONDS=""
+fi
+PROVINCES=$(awk -F, 'NR > 1 && $3 == "province" && $7 == "" { n++ } END { print n + 0 }' "$SYNTH/units.csv")
+
+# subset K DIR: the first K provinces of the synthetic country (units, profiles, district and commune data), with the
+# 2025 merged units whose predecessors all stay.
+subset() {
+  local k=$1 dir=$2 f
+  mkdir -p "$dir"
+  cp "$SYNTH/peer-groups.csv" "$dir/"
+  awk -F, -v k="$k" '
+    function root(c,  r) { split(c, r, "."); return r[1] }
+    function allsel(p,  a, m, j) { m = split(p, a, "|"); for (j = 1; j <= m; j++) if (!(root(a[j]) in sel)) return 0; return 1 }
+    NR == 1 { print; next }
+    { n++; line[n] = $0; code[n] = $1; lvl[n] = $3; par[n] = $4; pred[n] = $7
+      if ($3 == "province" && $7 == "" && nb < k) { nb++; sel[$1] = 1 } }
+    END {
+      for (i = 1; i <= n; i++) if (lvl[i] == "province" && pred[i] != "" && allsel(pred[i])) keep[code[i]] = 1
+      for (i = 1; i <= n; i++) {
+        if (pred[i] == "") ok = (root(code[i]) in sel)
+        else ok = allsel(pred[i]) && (par[i] == "" || (par[i] in keep))
+        if (ok) print line[i]
+      }
+    }' "$SYNTH/units.csv" >"$dir/units.csv"
+  for f in "$SYNTH"/profiles-*.csv "$SYNTH"/district-*.csv "$SYNTH"/commune-data-*.csv; do
+    awk -F, -v k="$k" 'NR == FNR { if (FNR > 1 && $3 == "province" && $7 == "" && nb < k) { nb++; sel[$1] = 1 } next }
+                        FNR == 1 { print; next }
+                        { split($1, r, "."); if (r[1] in sel) print }' "$SYNTH/units.csv" "$f" >"$dir/$(basename "$f")"
+  done
+}
+
+# ---------------------------------------------------------------------------------------------------------------
+# One template database per fraction: everything but the timed year's commune data, vacuumed and analyzed.
+make_template() {
+  local tpl=$1 dir=$2 url
+  url=$(url_for "$tpl")
+  run sql "$ADMIN_URL" -c "CREATE DATABASE \"$tpl\""
+  (
+    export DATABASE_URL=$url
+    run "$DTI" db migrate
+    run "$DTI" units load etl/reference/peer-groups.csv etl/reference/units.csv
+    run "$DTI" catalogue load
+    run "$DTI" units load "$dir/peer-groups.csv" "$dir/units.csv"
+    local before=() y
+    for y in $(seq 2022 $((YEAR - 1))); do before+=("$dir/commune-data-$y.csv"); done
+    run "$DTI" load "$dir"/profiles-*.csv "$dir"/district-*.csv "${before[@]}"
+    for y in $(seq 2022 $((YEAR - 1))); do run "$DTI" rollup --year "$y"; done
+  )
+  run sql "$url" -c "VACUUM ANALYZE"
+  run sql "$url" -c "CREATE SCHEMA bench_plain" \
+    -c "CREATE TABLE bench_plain.submissions (unit_code text, year integer, catalogue text, indicator text, variable text, value text, evidence text, stage text)" \
+    -c "CREATE TABLE bench_plain.district_sums (district_code text, year integer, catalogue text, indicator text, variable text, total numeric, communes integer)"
+}
+
+PLAIN_ROLLUP="INSERT INTO bench_plain.district_sums (district_code, year, catalogue, indicator, variable, total, communes)
+SELECT u.parent_code, s.year, s.catalogue, s.indicator, s.variable,
+       sum(CASE WHEN s.value ~ '^-?[0-9]+([.][0-9]+)?\$' THEN s.value::numeric
+                WHEN lower(s.value) IN ('có', 'co', 'yes', 'x') THEN 1 ELSE 0 END),
+       count(*)
+  FROM bench_plain.submissions s JOIN dti.units u ON u.code = s.unit_code
+ WHERE s.year = $YEAR
+ GROUP BY u.parent_code, s.year, s.catalogue, s.indicator, s.variable"
+
+declare -A ROWS LOAD_MIN LOAD_MED COPY_MIN COPY_MED ROLL_MIN ROLL_MED SQL_MIN SQL_MED NPROV
+RSS_KB=0
+LAST_DB=""
+for fi in "${!FRACTIONS[@]}"; do
+  frac=${FRACTIONS[$fi]}
+  k=$(awk -v p="$PROVINCES" -v f="$frac" 'BEGIN { k = int(p * f + 0.5); print (k < 1 ? 1 : k) }')
+  NPROV[$frac]=$k
+  if [ "$k" -eq "$PROVINCES" ]; then dir=$SYNTH; else dir=$WORK/data-$frac; subset "$k" "$dir"; fi
+  file=$dir/commune-data-$YEAR.csv
+  rows=$(($(wc -l <"$file") - 1))
+  ROWS[$frac]=$rows
+  tpl=bench_tpl_$fi
+  say "$(calc '%g' "$frac * 100")% of scale $SCALE: $k of $PROVINCES provinces, $rows commune rows for $YEAR — template"
+  make_template "$tpl" "$dir"
+  : >"$WORK/load-$fi" ; : >"$WORK/copy-$fi"; : >"$WORK/roll-$fi"; : >"$WORK/sql-$fi"
+  for r in $(seq 1 "$RUNS"); do
+    db=bench_f${fi}_r$r
+    url=$(url_for "$db")
+    run sql "$ADMIN_URL" -c "CREATE DATABASE \"$db\" TEMPLATE \"$tpl\"" -c "CHECKPOINT"
+    # load: dti load vs \copy, each into the fresh database
+    timed t_load env DATABASE_URL="$url" /usr/bin/time -v -o "$WORK/time-v" "$DTI" load "$file"
+    rss=$(awk -F': ' '/Maximum resident set size/ { print $2 }' "$WORK/time-v")
+    [ "$rss" -gt "$RSS_KB" ] && RSS_KB=$rss
+    accepted=$(sqlv "$url" "SELECT rows_accepted FROM dti.load_batches ORDER BY batch_id DESC LIMIT 1")
+    [ "$accepted" -eq "$rows" ] || { echo "bench: dti load accepted $accepted of $rows rows (see $LOG)" >&2; exit 1; }
+    run sql "$url" -c "CHECKPOINT"
+    timed t_copy sql "$url" -c "\\copy bench_plain.submissions FROM '$file' WITH (FORMAT csv, HEADER true)"
+    # roll-up: dti rollup vs one INSERT … SELECT … GROUP BY
+    run sql "$url" -c "ANALYZE dti.submission_values" -c "ANALYZE bench_plain.submissions" -c "CHECKPOINT"
+    timed t_roll env DATABASE_URL="$url" "$DTI" rollup --year "$YEAR"
+    run sql "$url" -c "CHECKPOINT"
+    timed t_sql sql "$url" -c "$PLAIN_ROLLUP"
+    echo "$t_load" >>"$WORK/load-$fi"; echo "$t_copy" >>"$WORK/copy-$fi"
+    echo "$t_roll" >>"$WORK/roll-$fi"; echo "$t_sql" >>"$WORK/sql-$fi"
+    printf '   run %d: dti load %6.2f s, \\copy %6.2f s, dti rollup %6.2f s, SQL GROUP BY %6.2f s, load RSS %d MB\n' \
+      "$r" "$t_load" "$t_copy" "$t_roll" "$t_sql" $((rss / 1024)) >&2
+    if [ -n "$LAST_DB" ]; then run sql "$ADMIN_URL" -c "DROP DATABASE \"$LAST_DB\""; fi
+    LAST_DB=$db
+  done
+  read -r LOAD_MIN[$frac] LOAD_MED[$frac] < <(minmed <"$WORK/load-$fi")
+  read -r COPY_MIN[$frac] COPY_MED[$frac] < <(minmed <"$WORK/copy-$fi")
+  read -r ROLL_MIN[$frac] ROLL_MED[$frac] < <(minmed <"$WORK/roll-$fi")
+  read -r SQL_MIN[$frac] SQL_MED[$frac] < <(minmed <"$WORK/sql-$fi")
+  [ "$fi" -eq $((${#FRACTIONS[@]} - 1)) ] || run sql "$ADMIN_URL" -c "DROP DATABASE \"$tpl\""
+done
+FULL=${FRACTIONS[-1]}
+LAST_URL=$(url_for "$LAST_DB")
+
+# ---------------------------------------------------------------------------------------------------------------
+say "database size ($LAST_DB)"
+read -r SV_ROWS SV_BYTES SV_HEAP DB_BYTES PLAIN_ROWS PLAIN_BYTES < <(sqlv "$LAST_URL" "
+  SELECT (SELECT count(*) FROM dti.submission_values), pg_total_relation_size('dti.submission_values'),
+         pg_relation_size('dti.submission_values'), pg_database_size(current_database()),
+         (SELECT count(*) FROM bench_plain.submissions), pg_total_relation_size('bench_plain.submissions')" | tr '|' ' ')
+
+# ---------------------------------------------------------------------------------------------------------------
+say "export: $EXPORTS random districts, --years 2022-$YEAR --children --format csv"
+mapfile -t DISTRICTS < <(sqlv "$LAST_URL" "SELECT code FROM dti.units WHERE level = 'district' AND code LIKE 'mau-%' ORDER BY md5(code || 'bench') LIMIT $EXPORTS")
+[ "${#DISTRICTS[@]}" -gt 0 ] || { echo "bench: no synthetic districts to export" >&2; exit 1; }
+mkdir -p "$WORK/export"
+export_one() { run env DATABASE_URL="$LAST_URL" "$DTI" export --unit "$1" --years "2022-$YEAR" --children --format csv --out "$WORK/export/x"; }
+export_one "${DISTRICTS[0]}"   # warm-up, untimed
+: >"$WORK/export-times"
+for i in $(seq 0 $((EXPORTS - 1))); do
+  d=${DISTRICTS[$((i % ${#DISTRICTS[@]}))]}
+  t0=$(now); export_one "$d"; t1=$(now)
+  elapsed "$t0" "$t1" >>"$WORK/export-times"; echo >>"$WORK/export-times"
+done
+EXP_P50=$(percentile 50 <"$WORK/export-times")
+EXP_P95=$(percentile 95 <"$WORK/export-times")
+EXP_MAX=$(sort -g "$WORK/export-times" | tail -1)
+
+# ---------------------------------------------------------------------------------------------------------------
+BENCH_SECONDS=$(elapsed "$BENCH_START" "$(now)")
+LOAD_RATIO_MIN=$(calc '%.2f' "${LOAD_MIN[$FULL]} / ${COPY_MIN[$FULL]}")
+LOAD_RATIO_MED=$(calc '%.2f' "${LOAD_MED[$FULL]} / ${COPY_MED[$FULL]}")
+ROLL_RATIO_MIN=$(calc '%.2f' "${ROLL_MIN[$FULL]} / ${SQL_MIN[$FULL]}")
+ROLL_RATIO_MED=$(calc '%.2f' "${ROLL_MED[$FULL]} / ${SQL_MED[$FULL]}")
+RSS_MB=$(calc '%.1f' "$RSS_KB / 1024")
+MIB=1048576
+COMMIT=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+[ -z "$(git status --porcelain -- Sources sql Package.swift 2>/dev/null)" ] || COMMIT="$COMMIT (uncommitted changes in Sources/ or sql/)"
+CPU=$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null || echo unknown)
+RUNS_NOTE="min / median of $RUNS runs"
+if [ -n "$SYNTH_SECONDS" ]; then SYNTH_NOTE="synth took $(calc '%.0f' "$SYNTH_SECONDS") s"; else SYNTH_NOTE="synth cached"; fi
+
+{
+  echo "# dti benchmarks"
+  echo
+  echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC'); commit $COMMIT; \`$(basename "$DTI")\` release build"
+  echo "- machine: $(nproc) cores, $CPU; PostgreSQL $PG_VERSION (embedded, \`DTI_STATE_DIR=${DTI_STATE_DIR#"$ROOT"/}\`)"
+  echo "- data: \`dti synth --scale $SCALE --seed $SEED\` (BENCH_SCALE=$BENCH_SCALE): $PROVINCES provinces;" \
+       "timed file \`commune-data-$YEAR.csv\`, ${ROWS[$FULL]} rows; $SYNTH_NOTE"
+  echo "- each run: a fresh database cloned from a template holding units, catalogues, profiles and district data" \
+       "2022–$YEAR, commune data 2022–$((YEAR - 1)) rolled up; then \`dti load\`, \`\\copy\`, \`dti rollup --year $YEAR\`, SQL GROUP BY"
+  echo "- whole bench: $(calc '%.0f' "$BENCH_SECONDS") s"
+  echo
+  echo "| measurement | result | target | |"
+  echo "|---|---|---|---|"
+  echo "| load: \`dti load\` ${ROWS[$FULL]} rows ($RUNS_NOTE) | $(calc '%.2f' "${LOAD_MIN[$FULL]}") s / $(calc '%.2f' "${LOAD_MED[$FULL]}") s | | |"
+  echo "| load: psql \`\\copy\` into a plain table | $(calc '%.2f' "${COPY_MIN[$FULL]}") s / $(calc '%.2f' "${COPY_MED[$FULL]}") s | | |"
+  echo "| **load ratio** dti / \\copy (min, median) | **${LOAD_RATIO_MIN}×**, ${LOAD_RATIO_MED}× | ≤ ${T_LOAD_RATIO}× | $(verdict "$LOAD_RATIO_MED" "$T_LOAD_RATIO") |"
+  echo "| roll-up: \`dti rollup --year $YEAR\`, ${NPROV[$FULL]} provinces ($RUNS_NOTE) | $(calc '%.2f' "${ROLL_MIN[$FULL]}") s / $(calc '%.2f' "${ROLL_MED[$FULL]}") s | | |"
+  echo "| roll-up: one \`INSERT … SELECT … GROUP BY\` communes → districts | $(calc '%.2f' "${SQL_MIN[$FULL]}") s / $(calc '%.2f' "${SQL_MED[$FULL]}") s | | |"
+  echo "| **roll-up ratio** dti / SQL (min, median) | **${ROLL_RATIO_MIN}×**, ${ROLL_RATIO_MED}× | ≤ ${T_ROLLUP_RATIO}× | $(verdict "$ROLL_RATIO_MED" "$T_ROLLUP_RATIO") |"
+  echo "| export p50 / p95 (max) over $EXPORTS districts, 2022–$YEAR, \`--children --format csv\`, warm | $(calc '%.0f' "$EXP_P50 * 1000") ms / $(calc '%.0f' "$EXP_P95 * 1000") ms ($(calc '%.0f' "$EXP_MAX * 1000") ms) | | |"
+  echo "| **peak RSS of \`dti load\`** (max over runs) | **$RSS_MB MB** | ≤ $T_RSS_MB MB | $(verdict "$RSS_MB" "$T_RSS_MB") |"
+  echo "| size of dti.submission_values (table + indexes) per million rows | $(calc '%.0f' "$SV_BYTES / $SV_ROWS * 1e6 / $MIB") MiB (heap only $(calc '%.0f' "$SV_HEAP / $SV_ROWS * 1e6 / $MIB") MiB; $SV_ROWS rows) | | |"
+  echo "| whole database per million submission rows (incl. scores, catalogues) | $(calc '%.0f' "$DB_BYTES / $SV_ROWS * 1e6 / $MIB") MiB | | |"
+  echo "| plain 8-column table per million rows (for comparison) | $(calc '%.0f' "$PLAIN_BYTES / $PLAIN_ROWS * 1e6 / $MIB") MiB | | |"
+  echo
+  echo "## Growth (min of $RUNS runs; µs per commune row of the timed file)"
+  echo
+  echo "| share of scale $SCALE | provinces | rows | dti load | µs/row | \\copy µs/row | dti rollup | µs/row | SQL µs/row | note |"
+  echo "|---|---|---|---|---|---|---|---|---|---|"
+  full_load=$(calc '%.6f' "${LOAD_MIN[$FULL]} / ${ROWS[$FULL]}")
+  full_roll=$(calc '%.6f' "${ROLL_MIN[$FULL]} / ${ROWS[$FULL]}")
+  for frac in "${FRACTIONS[@]}"; do
+    n=${ROWS[$frac]}
+    # Per-row cost more than twice the full scale's (or less than half) is not linear growth: flag it.
+    note=$(awk -v l="${LOAD_MIN[$frac]}" -v r="${ROLL_MIN[$frac]}" -v n="$n" -v fl="$full_load" -v fr="$full_roll" 'BEGIN {
+      a = l / n / fl; b = r / n / fr; s = ""
+      if (a > 2 || a < 0.5) s = s sprintf("⚠ load %.1f× the per-row cost at 100 %% ", a)
+      if (b > 2 || b < 0.5) s = s sprintf("⚠ rollup %.1f× the per-row cost at 100 %%", b)
+      print s }')
+    echo "| $(calc '%g' "$frac * 100") % | ${NPROV[$frac]} | $n | $(calc '%.2f' "${LOAD_MIN[$frac]}") s | $(calc '%.1f' "${LOAD_MIN[$frac]} / $n * 1e6") |" \
+         "$(calc '%.1f' "${COPY_MIN[$frac]} / $n * 1e6") | $(calc '%.2f' "${ROLL_MIN[$frac]}") s | $(calc '%.1f' "${ROLL_MIN[$frac]} / $n * 1e6") |" \
+         "$(calc '%.1f' "${SQL_MIN[$frac]} / $n * 1e6") | $note |"
+  done
+  echo
+  echo "Timings are wall clock of whole processes (connection and start-up included) on a shared machine; the ratios" \
+       "compare like with like. Reproduce: \`BENCH_SCALE=$BENCH_SCALE make bench\`; raw timings and logs in \`${WORK#"$ROOT"/}\`;" \
+       "database \`$LAST_DB\` is kept in the bench cluster (\`DTI_STATE_DIR=${DTI_STATE_DIR#"$ROOT"/} dti db up\`)."
+} >"$OUT.tmp"
+mv "$OUT.tmp" "$OUT"
+echo >&2
+cat "$OUT"
