@@ -190,7 +190,7 @@ enum Staging {
                     field(Normalize.text(r.year)); tab()
                     field(Normalize.text(r.catalogue)); tab()
                     field(Normalize.code(r.indicator)); tab()
-                    field(Normalize.text(r.variable).lowercased()); tab()
+                    field(Normalize.lower(Normalize.text(r.variable))); tab()
                     if let number { field(number) } else { null() }; tab()
                     field(value); tab()
                     let evidence = Normalize.text(r.evidence)

@@ -44,13 +44,28 @@ enum Normalize {
     @inline(__always)
     static func isASCII(_ s: String) -> Bool { s.utf8.allSatisfy { $0 < 0x80 } }
 
+    /// Trims spaces; a field that starts and ends with a visible ASCII character (nearly all) is returned as is,
+    /// without Foundation's trimming (which converts to UTF-16 and was the load's main cost in make bench).
+    @inline(__always)
+    static func trim(_ s: String) -> String {
+        let u = s.utf8
+        guard let first = u.first, let last = u.last else { return s }
+        if first > 0x20 && first < 0x7F && last > 0x20 && last < 0x7F { return s }
+        return s.trimmingCharacters(in: .whitespaces)
+    }
+
     static func text(_ s: String) -> String {
-        let t = s.trimmingCharacters(in: .whitespaces)
+        let t = trim(s)
         return isASCII(t) ? t : t.precomposedStringWithCanonicalMapping
     }
 
+    /// Lower case, without allocating when the text has no ASCII capital (variables are written `a`, `b` …).
+    static func lower(_ s: String) -> String {
+        s.utf8.contains { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") } || !isASCII(s) ? s.lowercased() : s
+    }
+
     static func code(_ s: String) -> String {
-        var t = s.trimmingCharacters(in: .whitespaces)
+        var t = trim(s)
         if t.utf8.contains(UInt8(ascii: ",")) || t.hasSuffix(".") { t = IndicatorCode.normalize(t) }
         return t
     }
