@@ -53,8 +53,10 @@ public struct ExportQuery {
         let own = try indexSeries(units: [o.unit], years: o.years)
         chartSeries.append((unitName, years.map { own[o.unit]?[$0] }))
         if o.children {
+            // Units below with an index of their own (a province's districts, a district's agencies); communes
+            // that only submit data have none, and their data is the commune table below.
             let (table, series) = try childrenTable(o)
-            tables.append(table)
+            if !table.rows.isEmpty { tables.append(table) }
             chartSeries += series.prefix(9)
             if let communes = try communeTable(o, year: lastYear) { tables.append(communes) }
         }
