@@ -205,6 +205,37 @@ struct RollupTests {
         #expect(try merged[0]["derived_from"].decode([String].self) == [RollupFixture.peerY, RollupFixture.peerZ])
     }
 
+    @Test("001 appraisal rounds: self-assessment and round 1 keep their own points; v_appraisal_delta shows the difference; the economy pillar only counts for Phụ lục II departments")
+    func appraisalRounds() throws {
+        let f = try WarehouseFixture("rollup-rounds", catalogues: ["hanoi-city-2024"])
+        let tagged = "ha-noi.so-cong-thuong", untagged = "ha-noi.so-noi-vu"
+        var rows: [String] = []
+        for unit in [tagged, untagged] {
+            rows += ["\(unit),2024,hanoi-city-2024,1.1,points,5,,self", "\(unit),2024,hanoi-city-2024,1.3,points,10,,self",
+                     "\(unit),2024,hanoi-city-2024,7.1,points,20,,self",
+                     "\(unit),2024,hanoi-city-2024,1.1,points,5,,round1", "\(unit),2024,hanoi-city-2024,1.3,points,6.5,,round1",
+                     "\(unit),2024,hanoi-city-2024,7.1,points,15,,round1"]
+        }
+        let load = try SubmissionLoader(connection: f.db).load(path: try f.file("rounds.csv", RollupFixture.header + rows.joined(separator: "\n") + "\n"))
+        #expect(load.committed && load.rejected.isEmpty)
+        for stage in [Stage.selfAssessment, .round1] { _ = try Rollup(connection: f.db).run(province: "ha-noi", year: 2024, stage: stage) }
+        let delta = try f.db.query("""
+            SELECT self_points, round1_points, appraised_delta FROM dti.v_appraisal_delta
+             WHERE unit_code = \(tagged) AND year = 2024 AND indicator_code = '1.3'
+            """)
+        try #require(delta.count == 1)
+        #expect(try delta[0]["self_points"].decode(Decimal.self) == 10)
+        #expect(try delta[0]["round1_points"].decode(Decimal.self) == Decimal(string: "6.5"))
+        #expect(try delta[0]["appraised_delta"].decode(Decimal.self) == Decimal(string: "-3.5"))
+        // The published view shows the latest stage there is (round 1); pillar 7 counts only for the tagged department.
+        func index(_ unit: String) throws -> (Decimal, Decimal) {
+            let r = try f.db.query("SELECT points, max_points FROM dti.v_unit_index WHERE unit_code = \(unit) AND year = 2024")[0]
+            return (try r["points"].decode(Decimal.self), try r["max_points"].decode(Decimal.self))
+        }
+        #expect(try index(tagged) == (Decimal(string: "26.5")!, 400))
+        #expect(try index(untagged) == (Decimal(string: "11.5")!, 380))
+    }
+
     @Test("Every view and every view column has a COMMENT")
     func comments() throws {
         let f = try WarehouseFixture("rollup-cm", referenceUnits: false)
