@@ -120,7 +120,8 @@ public struct Synth {
         if o.within == nil { try write("peer-groups.csv", peerGroups) }
         try write("units.csv", [["code", "name", "level", "parent_code", "valid_from", "valid_to", "predecessors", "peer_group", "tags"]]
                   + units.map { [$0.code, $0.name, $0.level, $0.parent, $0.validFrom, $0.validTo, $0.predecessors, $0.peerGroup, ""] })
-        log("\(o.within == nil ? provinceCount : 0) tỉnh, \(districts.count) huyện, \(communes.count) xã")
+        let provinces = o.within == nil ? provinceCount : 0
+        log("\(provinces) tỉnh, \(districts.count) huyện, \(communes.count) xã")
 
         // Profiles: communes get households, population …; a district's are the sums (the roll-up derives them).
         var communeBase: [String: (households: Int, population: Int, villages: Int)] = [:]
@@ -175,7 +176,7 @@ public struct Synth {
             districtRows += drows.count - 1
             try write("district-\(year).csv", drows)
         }
-        return Output(files: files, provinces: o.within == nil ? provinceCount : 0, districts: districts.count, communes: communes.count,
+        return Output(files: files, provinces: provinces, districts: districts.count, communes: communes.count,
                       communeRows: communeRows, districtRows: districtRows)
     }
 

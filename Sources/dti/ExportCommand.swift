@@ -8,18 +8,25 @@ struct ExportCommand: ParsableCommand {
         commandName: "export",
         abstract: "Bảng so sánh qua các năm (CSV, XLSX, HTML) / comparison tables across years.",
         discussion: """
-        Điểm, tỷ lệ, hạng và thay đổi qua các năm của một đơn vị, theo từng chỉ số chính (--by indicator: từng chỉ số
-        thành phần, dùng bảng đối chiếu etl/crosswalks khi bộ chỉ số đổi); --children thêm các đơn vị trực thuộc và số
-        liệu các xã; --peers đặt cả nhóm so sánh cạnh nhau; luôn kèm bảng "kế hoạch cải thiện" các chỉ số mất nhiều
-        điểm nhất. Tài khoản cấp huyện chỉ xuất được những gì nó được xem.
-        A unit's points, percent, rank and changes across years pillar by pillar (--by indicator: indicator by
-        indicator, through etl/crosswalks when the catalogue changed); --children adds the units below and their
-        data; --peers puts the whole peer group side by side; an improvement-plan table lists where the most points
-        were lost. A district login exports only what it may see.
+        Điểm, tỷ lệ, hạng và thay đổi qua các năm của một đơn vị, theo từng chỉ số
+        chính (--by indicator: từng chỉ số thành phần, dùng bảng đối chiếu
+        etl/crosswalks khi bộ chỉ số đổi); --children thêm các đơn vị trực thuộc và
+        số liệu các xã; --peers đặt cả nhóm so sánh cạnh nhau; luôn kèm bảng "kế
+        hoạch cải thiện" các chỉ số mất nhiều điểm nhất. Tài khoản cấp huyện chỉ
+        xuất được những gì nó được xem.
+        A unit's points, percent, rank and changes across years pillar by pillar
+        (--by indicator: indicator by indicator, through etl/crosswalks when the
+        catalogue changed); --children adds the units below and their data;
+        --peers puts the whole peer group side by side; an improvement-plan
+        table lists where the most points were lost. A district login exports
+        only what it may see.
 
-          dti export --unit bac-giang.tan-yen --years 2022-2024 --children --format xlsx
-          dti export --unit thanh-hoa.yen-dinh --years 2022 --by indicator --format html --out out/yen-dinh
-          dti export --unit ha-noi.ba-dinh --years 2024 --peers --format csv --lang en
+          dti export --unit bac-giang.tan-yen --years 2022-2024 \\
+                     --children --format xlsx
+          dti export --unit thanh-hoa.yen-dinh --years 2022 --by indicator \\
+                     --format html --out out/yen-dinh
+          dti export --unit ha-noi.ba-dinh --years 2024 --peers \\
+                     --format csv --lang en
           dti export --unit bac-giang.tan-yen --years 2022-2024 --format table
         """
     )

@@ -6,8 +6,10 @@ struct HistoryCommand: ParsableCommand {
         commandName: "history",
         abstract: "Ai đổi số liệu này, khi nào, từ tệp nào / who changed a number, when, from which file.",
         discussion: """
-        Mọi giá trị đã nạp của một chỉ số của một đơn vị, cũ trước mới sau; dấu * là giá trị hiện hành.
-        Every value ever loaded for one indicator of one unit, oldest first; * marks the current value.
+        Mọi giá trị đã nạp của một chỉ số của một đơn vị, cũ trước mới sau; dấu * là
+        giá trị hiện hành.
+        Every value ever loaded for one indicator of one unit, oldest first; * marks
+        the current value.
           dti history --unit thanh-hoa.yen-dinh --indicator 1.2.1
           dti history --unit bac-giang.tan-yen --indicator 3.3 --year 2024
         """

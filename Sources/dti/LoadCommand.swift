@@ -8,21 +8,27 @@ struct LoadCommand: ParsableCommand {
         commandName: "load",
         abstract: "Nạp số liệu đã nộp (CSV, XLSX, JSON) / load submissions.",
         discussion: """
-        CSV dạng dài, có dòng tiêu đề, UTF-8 (có hoặc không BOM), phân cách ',' hoặc ';':
+        CSV dạng dài, có dòng tiêu đề, UTF-8 (có hoặc không BOM), phân cách
+        ',' hoặc ';':
           unit_code,year,catalogue,indicator,variable,value,evidence,stage
-        value nhận 0,5 và 0.5; mã 1,1 hiểu là 1.1; evidence và stage có thể để trống (stage mặc định theo --stage).
-        XLSX: biểu mẫu do `dti template` tạo, mỗi đơn vị một trang. JSON: một mảng các bản ghi cùng tên trường.
+        value nhận 0,5 và 0.5; mã 1,1 hiểu là 1.1; evidence và stage có thể để trống
+        (stage mặc định theo --stage).
+        XLSX: biểu mẫu do `dti template` tạo, mỗi đơn vị một trang. JSON: một mảng
+        các bản ghi cùng tên trường.
 
-        Mỗi tệp là một lô và một giao dịch: tệp có bản ghi sai thì không nạp gì (mã thoát 2) và mọi bản ghi sai được
-        in ra (tệp, dòng hoặc ô, đơn vị, chỉ số, điều cần có); với --partial các bản ghi đúng được nạp và bản ghi sai
-        được giữ trong bảng dti.load_rejects. Nạp lại đúng tệp đó là không làm gì. Giá trị sửa lại thay giá trị cũ,
-        giá trị cũ vẫn được giữ (dti history).
-        Each file is one batch and one transaction: a file with a bad record loads nothing (exit 2) and every bad
-        record is printed; with --partial the good ones load and the bad ones are kept in dti.load_rejects.
-        Loading the same file again does nothing. A corrected value supersedes the earlier one, which is kept.
+        Mỗi tệp là một lô và một giao dịch: tệp có bản ghi sai thì không nạp gì (mã
+        thoát 2) và mọi bản ghi sai được in ra (tệp, dòng hoặc ô, đơn vị, chỉ số,
+        điều cần có); với --partial các bản ghi đúng được nạp và bản ghi sai được
+        giữ trong bảng dti.load_rejects. Nạp lại đúng tệp đó là không làm gì. Giá
+        trị sửa lại thay giá trị cũ, giá trị cũ vẫn được giữ (dti history).
+        Each file is one batch and one transaction: a file with a bad record loads
+        nothing (exit 2) and every bad record is printed; with --partial the good
+        ones load and the bad ones are kept in dti.load_rejects. Loading the same
+        file again does nothing. A corrected value supersedes the earlier one,
+        which is kept.
 
           dti load etl/reference/yen-dinh-2022.csv
-          dti load etl/samples/tan-yen-communes-2024.csv --stage self
+          dti load etl/samples/tan-yen/commune-data-2024.csv --stage self
           dti load appraisal-round1.xlsx --stage round1 --rejects rejects.csv
         """
     )

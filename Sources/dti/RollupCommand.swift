@@ -8,16 +8,21 @@ struct RollupCommand: ParsableCommand {
         commandName: "rollup",
         abstract: "Tổng hợp xã → huyện, chấm điểm, xếp loại, xếp hạng / derive, score, total, rate and rank.",
         discussion: """
-        Với mỗi tỉnh (mặc định: mọi tỉnh có số liệu năm đó), trong một giao dịch dưới khóa tư vấn theo (tỉnh, năm,
-        giai đoạn): tổng hợp biến cấp huyện từ số liệu các xã như bộ chỉ số khai báo, chấm điểm mọi đơn vị, tính tổng
-        trụ cột, chỉ số, tỷ lệ, xếp loại, xếp hạng trong nhóm so sánh; ghi lại lượt chạy. Bị dừng giữa chừng thì kết quả
-        cũ còn nguyên; chạy lại với cùng đầu vào cho kết quả y hệt.
-        Per province, in one transaction under an advisory lock: derive district variables from communes, score,
-        total, rate, rank; record the run. A roll-up killed midway leaves the previous results intact; rerunning with
-        the same inputs gives identical rows.
+        Với mỗi tỉnh (mặc định: mọi tỉnh có số liệu năm đó), trong một giao dịch
+        dưới khóa tư vấn theo (tỉnh, năm, giai đoạn): tổng hợp biến cấp huyện từ số
+        liệu các xã như bộ chỉ số khai báo, chấm điểm mọi đơn vị, tính tổng trụ
+        cột, chỉ số, tỷ lệ, xếp loại, xếp hạng trong nhóm so sánh; ghi lại lượt
+        chạy. Bị dừng giữa chừng thì kết quả cũ còn nguyên; chạy lại với cùng đầu
+        vào cho kết quả y hệt.
+        Per province, in one transaction under an advisory lock: derive district
+        variables from communes, score, total, rate, rank; record the run. A roll-up
+        killed midway leaves the previous results intact; rerunning with the same
+        inputs gives identical rows.
 
-        Giai đoạn: dùng giá trị của giai đoạn cao nhất đã có, không vượt --stage (mặc định final).
-        Stage: each value is taken from the most advanced stage available up to --stage (default final).
+        Giai đoạn: dùng giá trị của giai đoạn cao nhất đã có, không vượt --stage
+        (mặc định final).
+        Stage: each value is taken from the most advanced stage available up to
+        --stage (default final).
 
           dti rollup --year 2022
           dti rollup --year 2024 --province bac-giang

@@ -8,12 +8,17 @@ struct ScoreCommand: ParsableCommand {
         commandName: "score",
         abstract: "Chấm điểm một tệp số liệu, không cần CSDL / score a submission file without a database.",
         discussion: """
-        Dùng cùng bộ lõi chấm điểm với dti rollup. Mọi đơn vị trong tệp là một nhóm so sánh (cho quy tắc min–max).
-        Uses the same scoring core as dti rollup. All units of the file form one peer group (for min–max rules).
+        Dùng cùng bộ lõi chấm điểm với dti rollup. Mọi đơn vị trong tệp là một nhóm
+        so sánh (cho quy tắc min–max).
+        Uses the same scoring core as dti rollup. All units of the file form one
+        peer group (for min–max rules).
 
-          dti score --catalogue thanh-hoa-district-2022 --input etl/reference/yen-dinh-2022.csv
-          dti score --catalogue thanh-hoa-district-2022 --input etl/reference/yen-dinh-2022.csv --format table
-          dti score --catalogue bac-giang-district-2022 --input district.json --format json
+          dti score --catalogue thanh-hoa-district-2022 \\
+                    --input etl/reference/yen-dinh-2022.csv
+          dti score --catalogue thanh-hoa-district-2022 \\
+                    --input etl/reference/yen-dinh-2022.csv --format table
+          dti score --catalogue bac-giang-district-2022 \\
+                    --input district.json --format json
         """
     )
 

@@ -6,9 +6,11 @@ struct StatusCommand: ParsableCommand {
         commandName: "status",
         abstract: "Tình hình nộp số liệu theo đơn vị và bộ chỉ số / submission completeness per unit and catalogue.",
         discussion: """
-        Số chỉ số phải nộp, đã có số liệu (kể cả tổng hợp từ xã), còn thiếu, lần nạp gần nhất và thời hạn.
+        Số chỉ số phải nộp, đã có số liệu (kể cả tổng hợp từ xã), còn thiếu, lần nạp
+        gần nhất và thời hạn.
           dti status --year 2024
-          dti status --year 2024 --catalogue commune-data-2024 --under bac-giang.tan-yen --missing
+          dti status --year 2024 --catalogue commune-data-2024 \\
+                     --under bac-giang.tan-yen --missing
         """
     )
 

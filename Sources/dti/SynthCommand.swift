@@ -8,15 +8,18 @@ struct SynthCommand: ParsableCommand {
         commandName: "synth",
         abstract: "Sinh một “quốc gia mẫu” tất định để demo và benchmark / a deterministic synthetic country.",
         discussion: """
-        --scale 1 ≈ cả nước trước cải cách 2025 (63 tỉnh, ~700 huyện, ~10.000 xã). Mọi tên đều có chữ “mẫu”. Cùng
-        --seed cho cùng dữ liệu trên mọi máy. Ghi units.csv, peer-groups.csv, profiles-<năm>.csv,
-        commune-data-<năm>.csv, district-<năm>.csv; với sáp nhập 2025: tỉnh và xã mới có predecessors.
-        --scale 1 ≈ the country before the 2025 reform. Every name says "mẫu" (sample). The same --seed gives the same
-        data on every machine.
+        --scale 1 ≈ cả nước trước cải cách 2025 (63 tỉnh, ~700 huyện, ~10.000 xã).
+        Mọi tên đều có chữ “mẫu”. Cùng --seed cho cùng dữ liệu trên mọi máy. Ghi
+        units.csv, peer-groups.csv, profiles-<năm>.csv, commune-data-<năm>.csv,
+        district-<năm>.csv; với sáp nhập 2025: tỉnh và xã mới có predecessors.
+        --scale 1 ≈ the country before the 2025 reform. Every name says "mẫu"
+        (sample). The same --seed gives the same data on every machine.
 
           dti synth --scale 0.1 --seed 7 --out .dti/synth
-          dti synth --within bac-giang.tan-yen --communes 22 --out etl/samples/tan-yen
-          dti units load .dti/synth/peer-groups.csv .dti/synth/units.csv && dti load .dti/synth/*-2024.csv
+          dti synth --within bac-giang.tan-yen --communes 22 \\
+                    --out etl/samples/tan-yen
+          dti units load .dti/synth/peer-groups.csv .dti/synth/units.csv \\
+            && dti load .dti/synth/*-2024.csv
         """
     )
 

@@ -8,14 +8,19 @@ struct TemplateCommand: ParsableCommand {
         commandName: "template",
         abstract: "Biểu mẫu nhập số liệu trống cho đơn vị / a blank submission form.",
         discussion: """
-        XLSX: mỗi đơn vị một trang, tên chỉ số nguyên văn, biến và ý nghĩa, điểm tối đa; chỉ ô giá trị và tài liệu
-        kiểm chứng được nhập (có danh sách có/không, số không âm). CSV: dạng dài để điền cột value.
-        XLSX: one sheet per unit with verbatim indicator names, variables, meanings and max points; only value and
-        evidence cells can be typed in (yes/no lists, non-negative numbers). CSV: the long format, value empty.
+        XLSX: mỗi đơn vị một trang, tên chỉ số nguyên văn, biến và ý nghĩa, điểm tối
+        đa; chỉ ô giá trị và tài liệu kiểm chứng được nhập (có danh sách có/không,
+        số không âm). CSV: dạng dài để điền cột value.
+        XLSX: one sheet per unit with verbatim indicator names, variables, meanings
+        and max points; only value and evidence cells can be typed in (yes/no lists,
+        non-negative numbers). CSV: the long format, value empty.
 
-          dti template --catalogue commune-data-2024 --unit bac-giang.tan-yen.xa-mau-01 --format xlsx
-          dti template --catalogue commune-data-2024 --format xlsx --out forms/xa-2024.xlsx   # every commune in scope
-          dti template --catalogue thanh-hoa-district-2022 --unit thanh-hoa.yen-dinh --format csv --year 2022
+          dti template --catalogue commune-data-2024 \\
+                       --unit bac-giang.tan-yen.xa-mau-01 --format xlsx
+          dti template --catalogue commune-data-2024 --format xlsx \\
+                       --out forms/xa-2024.xlsx   # every commune in scope
+          dti template --catalogue thanh-hoa-district-2022 \\
+                       --unit thanh-hoa.yen-dinh --format csv --year 2022
         """
     )
 

@@ -5,8 +5,10 @@ struct CatalogueCommand: ParsableCommand {
         commandName: "catalogue",
         abstract: "Bộ chỉ số: kiểm tra, nạp, liệt kê / indicator catalogues: lint, load, list, show.",
         discussion: """
-        Bộ chỉ số là các tệp YAML trong etl/catalogues/ (định dạng: etl/catalogues/README.md).
-        Catalogues are YAML files in etl/catalogues/ (format: etl/catalogues/README.md).
+        Bộ chỉ số là các tệp YAML trong etl/catalogues/ (định dạng:
+        etl/catalogues/README.md).
+        Catalogues are YAML files in etl/catalogues/ (format:
+        etl/catalogues/README.md).
 
           dti catalogue lint etl/catalogues/*.yaml
           dti catalogue load

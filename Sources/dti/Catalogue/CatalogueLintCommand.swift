@@ -7,9 +7,10 @@ struct CatalogueLintCommand: ParsableCommand {
         commandName: "lint",
         abstract: "Kiểm tra tệp bộ chỉ số, báo mọi lỗi theo tệp:dòng:cột / check catalogue files; every problem as file:line:column.",
         discussion: """
-        Không cần cơ sở dữ liệu. Mã thoát 2 nếu có lỗi; cảnh báo (nguồn tự mâu thuẫn và đã có ghi chú) không làm hỏng.
-        Needs no database. Exits 2 when there is an error; warnings (the source contradicts itself and a note says so)
-        do not fail.
+        Không cần cơ sở dữ liệu. Mã thoát 2 nếu có lỗi; cảnh báo (nguồn tự mâu thuẫn
+        và đã có ghi chú) không làm hỏng.
+        Needs no database. Exits 2 when there is an error; warnings (the source
+        contradicts itself and a note says so) do not fail.
 
           dti catalogue lint etl/catalogues/*.yaml
           dti catalogue lint --quiet etl/catalogues/bac-giang-district-2022.yaml

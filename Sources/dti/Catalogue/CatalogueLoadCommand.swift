@@ -6,11 +6,13 @@ struct CatalogueLoadCommand: ParsableCommand {
         commandName: "load",
         abstract: "Nạp bộ chỉ số thành phiên bản mới / load catalogues as versions.",
         discussion: """
-        Mặc định nạp mọi tệp trong etl/catalogues/. Tệp được kiểm tra (lint) trước; tệp có lỗi làm cả lượt không nạp
-        gì. Tệp giống hệt phiên bản hiện hành thì không đổi; tệp đã sửa thành phiên bản mới, điểm cũ vẫn trỏ phiên bản cũ.
-        By default loads every file of etl/catalogues/. Files are linted first; any error loads nothing. A file
-        identical to the current version changes nothing; a changed file becomes a new version, and earlier scores
-        keep pointing at the version they were computed with.
+        Mặc định nạp mọi tệp trong etl/catalogues/. Tệp được kiểm tra (lint) trước;
+        tệp có lỗi làm cả lượt không nạp gì. Tệp giống hệt phiên bản hiện hành thì
+        không đổi; tệp đã sửa thành phiên bản mới, điểm cũ vẫn trỏ phiên bản cũ.
+        By default loads every file of etl/catalogues/. Files are linted first; any
+        error loads nothing. A file identical to the current version changes
+        nothing; a changed file becomes a new version, and earlier scores keep
+        pointing at the version they were computed with.
 
           dti catalogue load
           dti catalogue load etl/catalogues/bac-giang-district-2022.yaml

@@ -9,7 +9,8 @@ struct CatalogueShowCommand: ParsableCommand {
         discussion: """
           dti catalogue show thanh-hoa-district-2022
           dti catalogue show bac-giang-district-2022 --rules
-          dti catalogue show hanoi-city-2024 --file etl/catalogues/hanoi-city-2024.yaml   # without a database
+          dti catalogue show hanoi-city-2024 \\
+              --file etl/catalogues/hanoi-city-2024.yaml   # without a database
         """
     )
 

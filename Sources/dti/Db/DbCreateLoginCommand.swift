@@ -6,14 +6,17 @@ struct DbCreateLoginCommand: ParsableCommand {
         commandName: "create-login",
         abstract: "Tạo tài khoản đăng nhập cho cán bộ huyện, chuyên viên phân tích hoặc vận hành / create a login for district staff, an analyst or an operator.",
         discussion: """
-        --kind district: chỉ xem được huyện của mình và các xã trực thuộc (bảo mật theo dòng trên cả bảng gốc và view).
-        --kind analyst: đọc mọi view, không ghi được gì. --kind etl: nạp số liệu và tổng hợp.
-        Chạy lại với cùng tham số không đổi gì; với --district khác thì chuyển tài khoản sang huyện đó.
-        --kind district sees only its district and communes (row-level security on base tables and views alike);
-        analyst reads every view and writes nothing; etl loads and rolls up. Rerunning changes nothing.
+        --kind district: chỉ xem được huyện của mình và các xã trực thuộc (bảo mật
+        theo dòng trên cả bảng gốc và view). --kind analyst: đọc mọi view, không ghi
+        được gì. --kind etl: nạp số liệu và tổng hợp. Chạy lại với cùng tham số
+        không đổi gì; với --district khác thì chuyển tài khoản sang huyện đó.
+        --kind district sees only its district and communes (row-level security on
+        base tables and views alike); analyst reads every view and writes nothing;
+        etl loads and rolls up. Rerunning changes nothing.
 
           dti db create-login tanyen --kind district --district bac-giang.tan-yen
-          psql "$(dti db url | sed 's|postgres@|tanyen@|')" -c 'select * from v_unit_index'
+          psql "$(dti db url | sed 's|postgres@|tanyen@|')" \\
+               -c 'select * from v_unit_index'
           dti db create-login phan_tich --kind analyst --password '…'
         """
     )

@@ -6,7 +6,10 @@ struct DbDownCommand: ParsableCommand {
         commandName: "down",
         abstract: "Dừng cụm PostgreSQL nhúng / stop the embedded PostgreSQL cluster.",
         discussion: """
-        pg_ctl stop -m fast: các phiên đang mở bị hủy và đóng; dữ liệu trong .dti/pg/data vẫn còn cho lần dti db up sau. pg_ctl stop -m fast: open sessions are rolled back and closed; the data in .dti/pg/data stays for the next dti db up.
+        pg_ctl stop -m fast: các phiên đang mở bị hủy và đóng; dữ liệu trong
+        .dti/pg/data vẫn còn cho lần dti db up sau.
+        pg_ctl stop -m fast: open sessions are rolled back and closed; the data in
+        .dti/pg/data stays for the next dti db up.
 
           dti db down
           DTI_STATE_DIR=.dti/test dti db down

@@ -6,8 +6,16 @@ struct DbMigrateCommand: ParsableCommand {
         commandName: "migrate",
         abstract: "Áp dụng migration (sql/migrations) và tạo lại view (sql/views) / apply migrations and recreate the views.",
         discussion: """
-        Mỗi migration NNNN_ten.sql chạy một lần, trong giao dịch riêng, ghi lại cùng SHA-256 trong dti.schema_migrations. Migration đã áp dụng mà bị sửa thì bị từ chối (mã thoát 2): migration chỉ tiến, hãy viết migration mới. Sau đó mọi tệp trong sql/views chạy lại trong một giao dịch. Khởi động cụm nhúng nếu cần.
-        Each NNNN_name.sql migration runs once, in its own transaction, recorded with its SHA-256 in dti.schema_migrations. An applied migration that was edited is refused (exit 2): migrations are forward-only, write a new one. Then every file of sql/views runs again in one transaction. Starts the embedded cluster when needed.
+        Mỗi migration NNNN_ten.sql chạy một lần, trong giao dịch riêng, ghi lại
+        cùng SHA-256 trong dti.schema_migrations. Migration đã áp dụng mà bị sửa
+        thì bị từ chối (mã thoát 2): migration chỉ tiến, hãy viết migration mới.
+        Sau đó mọi tệp trong sql/views chạy lại trong một giao dịch. Khởi động cụm
+        nhúng nếu cần.
+        Each NNNN_name.sql migration runs once, in its own transaction, recorded
+        with its SHA-256 in dti.schema_migrations. An applied migration that was
+        edited is refused (exit 2): migrations are forward-only, write a new one.
+        Then every file of sql/views runs again in one transaction. Starts the
+        embedded cluster when needed.
 
           dti db migrate
           DATABASE_URL=postgresql://etl@db.example/dti dti db migrate

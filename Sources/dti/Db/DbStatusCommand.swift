@@ -6,8 +6,12 @@ struct DbStatusCommand: ParsableCommand {
         commandName: "status",
         abstract: "Cơ sở dữ liệu nào đang dùng, chạy ở đâu / which database is used and where it runs.",
         discussion: """
-        Cho biết các lệnh dti dùng máy chủ nào (DATABASE_URL/PG* hay cụm nhúng), và cụm nhúng có chạy không: pid, thư mục dữ liệu, socket, cổng, phiên bản, URL. Mã thoát 0 cả khi cụm không chạy.
-        Says which server dti commands use (DATABASE_URL/PG* or the embedded cluster) and whether the embedded cluster runs: pid, data directory, socket, port, version, URL. Exits 0 even when it is not running.
+        Cho biết các lệnh dti dùng máy chủ nào (DATABASE_URL/PG* hay cụm nhúng), và
+        cụm nhúng có chạy không: pid, thư mục dữ liệu, socket, cổng, phiên bản, URL.
+        Mã thoát 0 cả khi cụm không chạy.
+        Says which server dti commands use (DATABASE_URL/PG* or the embedded
+        cluster) and whether the embedded cluster runs: pid, data directory, socket,
+        port, version, URL. Exits 0 even when it is not running.
 
           dti db status
           dti db status --lang en

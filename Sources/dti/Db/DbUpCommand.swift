@@ -6,8 +6,14 @@ struct DbUpCommand: ParsableCommand {
         commandName: "up",
         abstract: "Khởi động cụm PostgreSQL nhúng (tạo nếu chưa có) / start the embedded PostgreSQL cluster (creating it if needed).",
         discussion: """
-        Chạy initdb khi chưa có cụm, pg_ctl start khi máy chủ chưa chạy, tạo cơ sở dữ liệu dti khi thiếu. Chạy lại khi máy chủ đang chạy thì không làm gì. DTI_STATE_DIR đổi thư mục .dti, DTI_PG_PORT đổi số cổng (mặc định 5432), DTI_PG_BINDIR chọn chương trình PostgreSQL.
-        Runs initdb when there is no cluster, pg_ctl start when the server is not running, creates the dti database when missing. Running it again while the server runs changes nothing. DTI_STATE_DIR moves .dti, DTI_PG_PORT sets the port number (default 5432), DTI_PG_BINDIR picks the PostgreSQL programs.
+        Chạy initdb khi chưa có cụm, pg_ctl start khi máy chủ chưa chạy, tạo cơ sở
+        dữ liệu dti khi thiếu. Chạy lại khi máy chủ đang chạy thì không làm gì.
+        DTI_STATE_DIR đổi thư mục .dti, DTI_PG_PORT đổi số cổng (mặc định 5432),
+        DTI_PG_BINDIR chọn chương trình PostgreSQL.
+        Runs initdb when there is no cluster, pg_ctl start when the server is not
+        running, creates the dti database when missing. Running it again while the
+        server runs changes nothing. DTI_STATE_DIR moves .dti, DTI_PG_PORT sets the
+        port number (default 5432), DTI_PG_BINDIR picks the PostgreSQL programs.
 
           dti db up
           DTI_STATE_DIR=/tmp/dti-demo dti db up

@@ -6,8 +6,11 @@ struct DbUrlCommand: ParsableCommand {
         commandName: "url",
         abstract: "In URL kết nối cơ sở dữ liệu dti cho psql / print the dti database's connection URL for psql.",
         discussion: """
-        In URL của cụm nhúng (postgresql://postgres@/dti?host=<socket>&port=<cổng>), hoặc DATABASE_URL khi nó được đặt. Không khởi động gì.
-        Prints the embedded cluster's URL (postgresql://postgres@/dti?host=<socket>&port=<port>), or DATABASE_URL when that is set. Starts nothing.
+        In URL của cụm nhúng (postgresql://postgres@/dti?host=<socket>&port=<cổng>),
+        hoặc DATABASE_URL khi nó được đặt. Không khởi động gì.
+        Prints the embedded cluster's URL
+        (postgresql://postgres@/dti?host=<socket>&port=<port>), or DATABASE_URL when
+        that is set. Starts nothing.
 
           dti db url
           psql "$(dti db url)"

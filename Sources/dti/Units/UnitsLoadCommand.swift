@@ -6,13 +6,15 @@ struct UnitsLoadCommand: ParsableCommand {
         commandName: "load",
         abstract: "Nạp hoặc cập nhật đơn vị / load or update units and peer groups from CSV.",
         discussion: """
-        Mỗi tệp được kiểm tra toàn bộ trước (mã, cấp, ngày, đơn vị cấp trên, tiền thân, nhóm so sánh); một tệp có lỗi
-        không nạp gì và mọi lỗi được báo kèm số dòng. Nạp lại cùng tệp không thay đổi gì.
-        Each file is checked as a whole first; a file with any problem loads nothing, and every problem is reported
-        with its line. Loading the same file again changes nothing.
+        Mỗi tệp được kiểm tra toàn bộ trước (mã, cấp, ngày, đơn vị cấp trên, tiền
+        thân, nhóm so sánh); một tệp có lỗi không nạp gì và mọi lỗi được báo kèm số
+        dòng. Nạp lại cùng tệp không thay đổi gì.
+        Each file is checked as a whole first; a file with any problem loads
+        nothing, and every problem is reported with its line. Loading the same file
+        again changes nothing.
 
           dti units load etl/reference/peer-groups.csv etl/reference/units.csv
-          dti units load etl/samples/units-tan-yen.csv
+          dti units load etl/samples/tan-yen/units.csv
         """
     )
 
