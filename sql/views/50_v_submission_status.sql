@@ -4,20 +4,34 @@ WITH versions AS (
     SELECT c.catalogue_id, v.version_id, v.levels, v.scope, v.kind, v.deadline, v.year_from, v.year_to
       FROM dti.catalogues c JOIN dti.catalogue_versions v ON v.version_id = c.current_version
 ),
+used AS (   -- who submitted to which catalogue in which year, and the province (root) each such unit is in
+    SELECT k.catalogue_id, k.year, a.chain[cardinality(a.chain)] AS root
+      FROM (SELECT DISTINCT sv.unit_id, sv.year::int AS year, i.catalogue_id
+              FROM dti.submission_values sv JOIN dti.catalogue_items i ON i.item_id = sv.item_id) k
+      JOIN dti.units u ON u.unit_id = k.unit_id
+     CROSS JOIN LATERAL (SELECT dti.unit_ancestry(u.code) AS chain) a
+),
 years AS (   -- the years in which anybody submitted to the catalogue
-    SELECT DISTINCT i.catalogue_id, sv.year::int AS year
-      FROM (SELECT DISTINCT year, item_id FROM dti.submission_values) sv JOIN dti.catalogue_items i ON i.item_id = sv.item_id
+    SELECT DISTINCT catalogue_id, year FROM used
+),
+roots AS (   -- for a catalogue without a scope: the provinces where it is in use that year
+    SELECT DISTINCT catalogue_id, year, root FROM used
 ),
 expected AS (
     SELECT v.catalogue_id, v.version_id, u.code AS unit_code, u.unit_id, y.year, v.deadline,
            array_agg(ind.indicator_code ORDER BY ind.ordinal) AS indicators
       FROM versions v
       JOIN years y ON y.catalogue_id = v.catalogue_id AND y.year BETWEEN v.year_from AND v.year_to
-      JOIN dti.units u ON u.level = ANY (v.levels) AND (cardinality(v.scope) = 0 OR dti.unit_ancestry(u.code) && v.scope)
+      JOIN dti.units u ON u.level = ANY (v.levels)
+      CROSS JOIN LATERAL (SELECT dti.unit_ancestry(u.code) AS chain) a
+
       JOIN dti.indicators ind ON ind.version_id = v.version_id AND ind.is_leaf AND NOT ind.is_bonus
                              AND (ind.applies_to_tag IS NULL OR ind.applies_to_tag = ANY (u.tags))
                              AND NOT EXISTS (SELECT 1 FROM dti.pillars p WHERE p.version_id = v.version_id AND p.pillar_code = ind.pillar_code
                                                AND p.applies_to_tag IS NOT NULL AND NOT p.applies_to_tag = ANY (u.tags))
+     WHERE CASE WHEN cardinality(v.scope) > 0 THEN a.chain && v.scope
+                ELSE EXISTS (SELECT 1 FROM roots r WHERE r.catalogue_id = v.catalogue_id AND r.year = y.year
+                                                     AND r.root = a.chain[cardinality(a.chain)]) END
      GROUP BY v.catalogue_id, v.version_id, u.code, u.unit_id, y.year, v.deadline
 ),
 submitted AS (
@@ -42,7 +56,7 @@ SELECT e.unit_code, u.name AS unit_name, e.year, e.catalogue_id,
   LEFT JOIN submitted s ON s.unit_id = e.unit_id AND s.year = e.year AND s.catalogue_id = e.catalogue_id
   LEFT JOIN derived d ON d.unit_code = e.unit_code AND d.year = e.year AND d.catalogue_id = e.catalogue_id;
 ALTER VIEW dti.v_submission_status OWNER TO dti_viewer;
-COMMENT ON VIEW dti.v_submission_status IS 'Tình hình nộp số liệu / per unit, year and catalogue: how many indicators are expected, how many have data (submitted, or derived from the communes), which are missing, the last load and the deadline. Years are those in which anybody submitted to the catalogue.';
+COMMENT ON VIEW dti.v_submission_status IS 'Tình hình nộp số liệu / per unit, year and catalogue: how many indicators are expected, how many have data (submitted, or derived from the communes), which are missing, the last load and the deadline. Years are those in which anybody submitted to the catalogue; a catalogue with a scope expects the units under it, one without a scope expects the units of the provinces where somebody used it that year.';
 COMMENT ON COLUMN dti.v_submission_status.unit_code IS 'Mã đơn vị.';
 COMMENT ON COLUMN dti.v_submission_status.unit_name IS 'Tên đơn vị.';
 COMMENT ON COLUMN dti.v_submission_status.year IS 'Năm.';
