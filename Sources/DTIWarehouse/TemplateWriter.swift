@@ -40,22 +40,30 @@ public struct TemplateWriter {
     let connection: PostgresConnection
     public init(connection: PostgresConnection) { self.connection = connection }
 
-    /// The units the form is for: the given one, or every unit the catalogue evaluates (level and scope).
+    /// The units the form is for: the given one; for a unit above the catalogue's level (a district and the
+    /// commune form) every unit of that level below it, one sheet each; with none, every unit the catalogue
+    /// evaluates (level and scope).
     public func units(for catalogue: Catalogue, unit: String?) throws -> [Unit] {
         let levels = catalogue.levels.map(\.rawValue)
-        let rows = try connection.query("""
-            SELECT code, name, level::text AS level FROM dti.units
-             WHERE (\(unit)::text IS NULL OR code = \(unit))
-               AND (\(unit)::text IS NOT NULL OR (level::text = ANY (\(levels)::text[])
-                    AND (cardinality(\(catalogue.scope)::text[]) = 0 OR dti.unit_ancestry(code) && \(catalogue.scope)::text[])))
-             ORDER BY code
-            """)
-        if let unit, rows.count == 0 {
+        guard let unit else {
+            return try connection.query("""
+                SELECT code, name FROM dti.units
+                 WHERE level::text = ANY (\(levels)::text[])
+                   AND (cardinality(\(catalogue.scope)::text[]) = 0 OR dti.unit_ancestry(code) && \(catalogue.scope)::text[])
+                 ORDER BY code
+                """).map { Unit(code: try $0["code"].decode(), name: try $0["name"].decode()) }
+        }
+        guard let level = try connection.query("SELECT level::text AS level FROM dti.units WHERE code = \(unit)").first?["level"].text else {
             throw DTIError(.usage, vi: "không có đơn vị '\(unit)' (dti units list)", en: "no unit '\(unit)' (dti units list)")
         }
-        if let unit, let level = rows.first?["level"].text, !levels.contains(level) {
-            throw DTIError(.usage, vi: "đơn vị \(unit) là cấp \(level), bộ chỉ số \(catalogue.id) dành cho cấp \(levels.joined(separator: ", "))",
-                           en: "unit \(unit) is a \(level), catalogue \(catalogue.id) is for \(levels.joined(separator: ", "))")
+        let rows = try connection.query("""
+            SELECT u.code, u.name FROM dti.units u JOIN dti.unit_subtree(\(unit)) t ON t.code = u.code
+             WHERE u.level::text = ANY (\(levels)::text[]) AND (u.code = \(unit) OR u.valid_to IS NULL)
+             ORDER BY u.code = \(unit) DESC, u.code
+            """)
+        if rows.count == 0 {
+            throw DTIError(.usage, vi: "đơn vị \(unit) là cấp \(level) và không có đơn vị cấp \(levels.joined(separator: ", ")) nào trực thuộc; bộ chỉ số \(catalogue.id) dành cho cấp \(levels.joined(separator: ", "))",
+                           en: "unit \(unit) is a \(level) with no \(levels.joined(separator: ", ")) below it; catalogue \(catalogue.id) is for \(levels.joined(separator: ", "))")
         }
         return try rows.map { Unit(code: try $0["code"].decode(), name: try $0["name"].decode()) }
     }

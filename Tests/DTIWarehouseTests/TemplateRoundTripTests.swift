@@ -8,6 +8,21 @@ import Testing
 
 @Suite("dti template → a person fills the XLSX → dti load", .serialized)
 struct TemplateRoundTripTests {
+    @Test("A district's commune form: one sheet for each of its communes, in code order; a district without communes is refused")
+    func districtWorkbook() throws {
+        let f = try WarehouseFixture("template-d", catalogues: ["unit-profile", "commune-data-2024", "bac-giang-district-2022"])
+        try f.units(TanYenFixture.unitsCSV)
+        let c = try CatalogueStore(connection: f.db).catalogue("commune-data-2024").catalogue
+        let writer = TemplateWriter(connection: f.db)
+        let units = try writer.units(for: c, unit: "bac-giang.tan-yen")
+        #expect(units.map(\.code) == TanYenFixture.communes)
+        let path = f.scratch + "/tan-yen.xlsx"
+        try TemplateWriter.writeXLSX(c, units: units, year: 2024, lines: TemplateWriter.lines(c), to: path)
+        #expect(try XLSXReader(path: path).sheetNames.count == 1 + 22)
+        #expect(throws: DTIError.self) { _ = try writer.units(for: c, unit: "ha-noi.ba-dinh") }
+        #expect(throws: DTIError.self) { _ = try writer.units(for: c, unit: "khong-co") }
+    }
+
     @Test("the commune form of commune-data-2024: every value written into the XLSX arrives in the database")
     func communeFormRoundTrip() throws {
         let f = try WarehouseFixture("template", catalogues: ["unit-profile", "commune-data-2024", "bac-giang-district-2022"])
