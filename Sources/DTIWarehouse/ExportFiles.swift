@@ -9,13 +9,12 @@ public enum ExportFiles {
     public enum Format: String, Sendable, CaseIterable { case csv, xlsx, html, table }
 
     /// The document as plain-text tables for a terminal (numbers rounded for reading: 2 decimals for percent).
-    public static func text(_ doc: ExportDocument, language: Language, only keys: Set<String>? = nil) -> String {
+    public static func text(_ doc: ExportDocument, language: Language) -> String {
         func number(_ d: Decimal, places: Int, sign: Bool) -> String {
-            let s = language == .vi ? DecimalText.vietnamese(d, fractionDigits: places) : DecimalText.english(d, fractionDigits: places)
-            return sign && d > 0 ? "+" + s : s
+            ExportNumber.display(d, places: places, sign: sign, language: language)
         }
         var out = [doc.title, doc.subtitle, ""]
-        for table in doc.tables where keys?.contains(table.key) ?? true {
+        for table in doc.tables {
             var t = TextTable(headers: table.columns.map(\.header))
             // A terminal is narrow: long names are shortened and the improvement plan shows its first ten rows.
             for row in table.rows.prefix(table.key == "improvement" ? 10 : Int.max) {

@@ -10,8 +10,7 @@ public enum ExportHTML {
                 .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
         }
         func number(_ d: Decimal, places: Int = 3, sign: Bool = false) -> String {
-            let s = language == .vi ? DecimalText.vietnamese(d, fractionDigits: places) : DecimalText.english(d, fractionDigits: places)
-            return sign && d > 0 ? "+" + s : s
+            ExportNumber.display(d, places: places, sign: sign, language: language)
         }
         var html = """
         <!DOCTYPE html>

@@ -57,6 +57,15 @@ public enum ExportCell: Sendable, Equatable {
     static func of(_ s: String?) -> ExportCell { s.map { .text($0) } ?? .empty }
 }
 
+/// A number as people read it in an export (HTML, terminal): Vietnamese or English separators, rounded for
+/// display only, a `+` on positive changes.
+enum ExportNumber {
+    static func display(_ d: Decimal, places: Int = 3, sign: Bool = false, language: Language) -> String {
+        let s = language == .vi ? DecimalText.vietnamese(d, fractionDigits: places) : DecimalText.english(d, fractionDigits: places)
+        return sign && d > 0 ? "+" + s : s
+    }
+}
+
 /// Index percent across years, one series per unit.
 public struct ExportChart: Sendable {
     public var title: String

@@ -43,19 +43,16 @@ public struct Logins {
         let group = "dti_" + kind.rawValue
         return try connection.transaction { db in
             let exists = try db.query("SELECT 1 FROM pg_roles WHERE rolname = \(role)").count > 0
+            // Utility statements take no parameters: the server builds them with format() and they run as built.
+            func run(_ q: PostgresQuery) throws { try db.simpleQuery(try db.query(q)[0]["sql"].decode(String.self)) }
             if !exists {
-                let sql: String = try db.query("""
+                try run("""
                     SELECT format('CREATE ROLE %I LOGIN IN ROLE %I', \(role)::text, \(group)::text)
                            || coalesce(format(' PASSWORD %L', \(password)::text), '') AS sql
-                    """)[0]["sql"].decode()
-                try db.simpleQuery(sql)
+                    """)
             } else {
-                let sql: String = try db.query("SELECT format('GRANT %I TO %I', \(group)::text, \(role)::text) AS sql")[0]["sql"].decode()
-                try db.simpleQuery(sql)
-                if let password {
-                    let alter: String = try db.query("SELECT format('ALTER ROLE %I PASSWORD %L', \(role)::text, \(password)::text) AS sql")[0]["sql"].decode()
-                    try db.simpleQuery(alter)
-                }
+                try run("SELECT format('GRANT %I TO %I', \(group)::text, \(role)::text) AS sql")
+                if let password { try run("SELECT format('ALTER ROLE %I PASSWORD %L', \(role)::text, \(password)::text) AS sql") }
             }
             if kind == .district, let district {
                 try db.execute("""

@@ -40,7 +40,8 @@ public struct Rollup {
         let rows = try connection.query("""
             SELECT DISTINCT a.code FROM (SELECT DISTINCT unit_id FROM dti.submission_values WHERE year = \(year)) sv
               JOIN dti.units u ON u.unit_id = sv.unit_id
-             CROSS JOIN LATERAL (SELECT (dti.unit_ancestry(u.code))[array_upper(dti.unit_ancestry(u.code), 1)] AS code) a
+             CROSS JOIN LATERAL (SELECT dti.unit_ancestry(u.code) AS chain) c
+             CROSS JOIN LATERAL (SELECT c.chain[cardinality(c.chain)] AS code) a
              ORDER BY 1
             """)
         return rows.compactMap { $0["code"].text }
