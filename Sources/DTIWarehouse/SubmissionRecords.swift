@@ -42,26 +42,41 @@ public enum SubmissionColumns {
 /// `1,1` → `1.1`, values `0,5` → `0.5`.
 enum Normalize {
     @inline(__always)
-    static func isASCII(_ s: String) -> Bool { s.utf8.allSatisfy { $0 < 0x80 } }
+    static func isASCII(_ s: String) -> Bool {
+        var t = s
+        return t.withUTF8 { p in !p.contains { $0 >= 0x80 } }
+    }
 
     /// Trims spaces; a field that starts and ends with a visible ASCII character (nearly all) is returned as is,
     /// without Foundation's trimming (which converts to UTF-16 and was the load's main cost in make bench).
     @inline(__always)
     static func trim(_ s: String) -> String {
-        let u = s.utf8
-        guard let first = u.first, let last = u.last else { return s }
-        if first > 0x20 && first < 0x7F && last > 0x20 && last < 0x7F { return s }
-        return s.trimmingCharacters(in: .whitespaces)
+        var t = s
+        let plainEnds = t.withUTF8 { p in
+            guard let first = p.first, let last = p.last else { return true }
+            return first > 0x20 && first < 0x7F && last > 0x20 && last < 0x7F
+        }
+        return plainEnds ? s : s.trimmingCharacters(in: .whitespaces)
     }
 
+    /// Trimmed and in NFC. One pass over the bytes decides whether anything needs doing; nearly every field is
+    /// ASCII with visible ends and is returned as it is.
     static func text(_ s: String) -> String {
-        let t = trim(s)
-        return isASCII(t) ? t : t.precomposedStringWithCanonicalMapping
+        var t = s
+        let (plainEnds, ascii) = t.withUTF8 { p -> (Bool, Bool) in
+            guard let first = p.first, let last = p.last else { return (true, true) }
+            return (first > 0x20 && first < 0x7F && last > 0x20 && last < 0x7F, !p.contains { $0 >= 0x80 })
+        }
+        if plainEnds && ascii { return s }
+        let trimmed = plainEnds ? s : s.trimmingCharacters(in: .whitespaces)
+        return ascii || isASCII(trimmed) ? trimmed : trimmed.precomposedStringWithCanonicalMapping
     }
 
-    /// Lower case, without allocating when the text has no ASCII capital (variables are written `a`, `b` …).
+    /// Lower case, without allocating when the text is ASCII with no capital (variables are written `a`, `b` …).
     static func lower(_ s: String) -> String {
-        s.utf8.contains { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") } || !isASCII(s) ? s.lowercased() : s
+        var t = s
+        let plain = t.withUTF8 { p in !p.contains { $0 >= 0x80 || ($0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z")) } }
+        return plain ? s : s.lowercased()
     }
 
     static func code(_ s: String) -> String {

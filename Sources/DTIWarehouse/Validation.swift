@@ -5,98 +5,134 @@ import PostgresClient
 /// Set-based validation of the staged records (`stg`) against the units and the current catalogue versions.
 /// Each bad record gets one reason (the first that applies) in `rej`; the messages for people are built from the
 /// reason code and the record's own fields.
+///
+/// Everything that depends only on a record's unit, year, catalogue and stage, or only on its catalogue, indicator and
+/// variable, is checked once per distinct combination in two small key tables (`stg_keys`, `stg_items`); one pass
+/// over `stg` then joins them and adds the checks of each value. The merge reuses the same key tables for the ids.
 enum Validation {
-    static func run(_ db: PostgresConnection) throws -> [SubmissionLoader.Reject] {
-        let yes = Array(YesNo.yesWords), no = Array(YesNo.noWords)
-        // One reason per record, the first that applies, in the order a person would fix them.
+    /// The key tables and the ratio check; then either `rejects` lists the refused records, or `Merge.optimistic`
+    /// writes the good ones at once and `rejects` is needed only if some were left out.
+    static func prepare(_ db: PostgresConnection) throws {
+        // Per unit, year, catalogue and stage: the unit, the catalogue version, and their checks in the order a
+        // person would fix them; the scope is looked up once per unit and catalogue.
         try db.execute("""
-            INSERT INTO rej (ord, code, detail)
-            SELECT s.ord, x.code, x.detail
-              FROM stg s
-              LEFT JOIN dti.units u ON u.code = s.unit_code
-              LEFT JOIN dti.catalogues c ON c.catalogue_id = s.catalogue
+            CREATE TEMP TABLE stg_keys ON COMMIT DROP AS
+            WITH k AS (SELECT DISTINCT unit_code, year_raw, catalogue, stage_raw FROM stg),
+            outside_scope AS (
+                SELECT uc.unit_code, uc.catalogue, array_to_string(v.scope, ', ') AS scope_detail
+                  FROM (SELECT DISTINCT unit_code, catalogue FROM k) uc
+                  JOIN dti.units u ON u.code = uc.unit_code
+                  JOIN dti.catalogues c ON c.catalogue_id = uc.catalogue
+                  JOIN dti.catalogue_versions v ON v.version_id = c.current_version AND cardinality(v.scope) > 0
+                 WHERE NOT (dti.unit_ancestry(uc.unit_code) && v.scope))
+            SELECT k.unit_code, k.year_raw, k.catalogue, k.stage_raw, u.unit_id,
+                   CASE WHEN k.year_raw ~ '^[0-9]{4}$' THEN k.year_raw::smallint END AS year,
+                   CASE WHEN k.stage_raw IN ('self', 'round1', 'round2', 'final') THEN k.stage_raw::dti.stage END AS stage,
+                   CASE
+                       WHEN k.unit_code = '' THEN 'unit.empty'
+                       WHEN u.code IS NULL THEN 'unit.unknown'
+                       WHEN k.year_raw !~ '^[0-9]{4}$' THEN 'year.invalid'
+                       WHEN k.catalogue = '' THEN 'catalogue.empty'
+                       WHEN c.catalogue_id IS NULL THEN 'catalogue.unknown'
+                       WHEN NOT (u.level = ANY (v.levels)) THEN 'unit.level'
+                       WHEN k.year_raw::int NOT BETWEEN v.year_from AND v.year_to THEN 'year.outside'
+                   END AS key_code,
+                   CASE
+                       WHEN u.code IS NOT NULL AND v.version_id IS NOT NULL AND NOT (u.level = ANY (v.levels))
+                           THEN u.level::text || '|' || array_to_string(v.levels, ', ')
+                       WHEN v.version_id IS NOT NULL AND k.year_raw ~ '^[0-9]{4}$' AND k.year_raw::int NOT BETWEEN v.year_from AND v.year_to
+                           THEN v.year_from || '–' || v.year_to
+                   END AS key_detail,
+                   CASE WHEN k.stage_raw NOT IN ('self', 'round1', 'round2', 'final') THEN 'stage.invalid' END AS stage_code,
+                   o.scope_detail
+              FROM k
+              LEFT JOIN dti.units u ON u.code = k.unit_code
+              LEFT JOIN dti.catalogues c ON c.catalogue_id = k.catalogue
               LEFT JOIN dti.catalogue_versions v ON v.version_id = c.current_version
-              LEFT JOIN dti.indicators i ON i.version_id = v.version_id AND i.indicator_code = s.indicator
-              LEFT JOIN dti.indicator_variables iv ON iv.version_id = v.version_id AND iv.indicator_code = s.indicator AND iv.variable = s.variable
-             CROSS JOIN LATERAL (
-                SELECT CASE
-                    WHEN s.problem IS NOT NULL THEN split_part(s.problem, ':', 1)
-                    WHEN s.unit_code = '' THEN 'unit.empty'
-                    WHEN u.code IS NULL THEN 'unit.unknown'
-                    WHEN s.year_raw !~ '^[0-9]{4}$' THEN 'year.invalid'
-                    WHEN s.catalogue = '' THEN 'catalogue.empty'
-                    WHEN c.catalogue_id IS NULL THEN 'catalogue.unknown'
-                    WHEN NOT (u.level = ANY (v.levels)) THEN 'unit.level'
-                    WHEN s.year_raw::int NOT BETWEEN v.year_from AND v.year_to THEN 'year.outside'
-                    WHEN i.indicator_code IS NULL THEN 'indicator.unknown'
-                    WHEN NOT i.is_leaf THEN 'indicator.parent'
-                    WHEN iv.variable IS NULL THEN 'variable.unknown'
-                    WHEN s.stage_raw NOT IN ('self', 'round1', 'round2', 'final') THEN 'stage.invalid'
-                    WHEN s.value_raw = '' THEN 'value.empty'
-                    WHEN iv.kind IN ('number', 'count', 'amount', 'points') AND s.value_num IS NULL THEN 'value.not_number'
-                    WHEN iv.kind IN ('number', 'count', 'amount', 'points') AND s.value_num::numeric < 0 AND NOT iv.allow_negative THEN 'value.negative'
-                    WHEN iv.kind = 'count' AND s.value_num::numeric <> trunc(s.value_num::numeric) THEN 'value.not_whole'
-                    WHEN iv.max_value IS NOT NULL AND s.value_num::numeric > iv.max_value THEN 'value.above_max'
-                    WHEN iv.kind = 'yesno' AND lower(s.value_raw) <> ALL (\(yes)::text[]) AND lower(s.value_raw) <> ALL (\(no)::text[]) THEN 'value.not_yesno'
-                    WHEN iv.kind = 'choice' AND iv.choice_values IS NOT NULL AND lower(s.value_raw) <> ALL (iv.choice_values) THEN 'value.not_choice'
-                END AS code,
-                CASE
-                    WHEN s.problem IS NOT NULL THEN s.problem
-                    WHEN u.code IS NOT NULL AND v.version_id IS NOT NULL AND NOT (u.level = ANY (v.levels))
-                        THEN u.level::text || '|' || array_to_string(v.levels, ', ')
-                    WHEN v.version_id IS NOT NULL AND s.year_raw ~ '^[0-9]{4}$' AND s.year_raw::int NOT BETWEEN v.year_from AND v.year_to
-                        THEN v.year_from || '–' || v.year_to
-                    WHEN i.indicator_code IS NOT NULL AND NOT i.is_leaf
-                        THEN (SELECT string_agg(k.indicator_code, ', ' ORDER BY k.ordinal) FROM dti.indicators k
-                               WHERE k.version_id = v.version_id AND k.parent_code = i.indicator_code)
-                    WHEN i.indicator_code IS NOT NULL AND iv.variable IS NULL
-                        THEN (SELECT string_agg(k.variable, ', ' ORDER BY k.ordinal) FROM dti.indicator_variables k
-                               WHERE k.version_id = v.version_id AND k.indicator_code = i.indicator_code)
-                    WHEN iv.max_value IS NOT NULL THEN iv.max_value::text
-                    WHEN iv.kind = 'choice' THEN array_to_string(iv.choice_values, ', ')
-                    WHEN iv.kind IS NOT NULL THEN iv.kind
-                END AS detail
-             ) x
-             WHERE x.code IS NOT NULL
+              LEFT JOIN outside_scope o ON o.unit_code = k.unit_code AND o.catalogue = k.catalogue
             """)
-        // A unit outside the catalogue's scope (checked once per unit and catalogue, not per record).
+        // Per catalogue, indicator and variable: the item and what its values must look like.
         try db.execute("""
-            INSERT INTO rej (ord, code, detail)
-            SELECT s.ord, 'unit.scope', array_to_string(p.scope, ', ')
-              FROM stg s
-              JOIN (SELECT k.unit_code, k.catalogue, v.scope
-                      FROM (SELECT DISTINCT unit_code, catalogue FROM stg) k
-                      JOIN dti.catalogues c ON c.catalogue_id = k.catalogue
-                      JOIN dti.catalogue_versions v ON v.version_id = c.current_version AND cardinality(v.scope) > 0
-                      JOIN dti.units u ON u.code = k.unit_code
-                     WHERE NOT (dti.unit_ancestry(k.unit_code) && v.scope)) p
-                ON p.unit_code = s.unit_code AND p.catalogue = s.catalogue
-             WHERE NOT EXISTS (SELECT 1 FROM rej r WHERE r.ord = s.ord)
+            CREATE TEMP TABLE stg_items ON COMMIT DROP AS
+            SELECT k.catalogue, k.indicator, k.variable, iv.item_id, iv.kind, iv.allow_negative, iv.max_value, iv.choice_values,
+                   CASE
+                       WHEN i.indicator_code IS NULL THEN 'indicator.unknown'
+                       WHEN NOT i.is_leaf THEN 'indicator.parent'
+                       WHEN iv.variable IS NULL THEN 'variable.unknown'
+                   END AS item_code,
+                   CASE
+                       WHEN i.indicator_code IS NOT NULL AND NOT i.is_leaf
+                           THEN (SELECT string_agg(x.indicator_code, ', ' ORDER BY x.ordinal) FROM dti.indicators x
+                                  WHERE x.version_id = c.current_version AND x.parent_code = i.indicator_code)
+                       WHEN i.indicator_code IS NOT NULL AND iv.variable IS NULL
+                           THEN (SELECT string_agg(x.variable, ', ' ORDER BY x.ordinal) FROM dti.indicator_variables x
+                                  WHERE x.version_id = c.current_version AND x.indicator_code = i.indicator_code)
+                       WHEN iv.max_value IS NOT NULL THEN iv.max_value::text
+                       WHEN iv.kind = 'choice' THEN array_to_string(iv.choice_values, ', ')
+                       WHEN iv.kind IS NOT NULL THEN iv.kind
+                   END AS item_detail
+              FROM (SELECT DISTINCT catalogue, indicator, variable FROM stg) k
+              LEFT JOIN dti.catalogues c ON c.catalogue_id = k.catalogue
+              LEFT JOIN dti.indicators i ON i.version_id = c.current_version AND i.indicator_code = k.indicator
+              LEFT JOIN dti.indicator_variables iv ON iv.version_id = c.current_version AND iv.indicator_code = k.indicator AND iv.variable = k.variable
             """)
-        // The same key twice in one file: every occurrence after the first is refused, naming the first.
+        try db.execute("ANALYZE stg_keys")
+        try db.execute("ANALYZE stg_items")
+        // a > b where the rule forbids a ratio above 1 (over_one: reject). Kept aside: it counts as a reason only for a
+        // record that has no other (see `rejects`).
         try db.execute("""
-            INSERT INTO rej (ord, code, detail)
-            SELECT s.ord, 'key.duplicate', f.first_ref
-              FROM stg s
-              JOIN (SELECT unit_code, year_raw, catalogue, indicator, variable, stage_raw, min(ord) AS first_ord,
-                           (array_agg(ref ORDER BY ord))[1] AS first_ref
-                      FROM stg GROUP BY unit_code, year_raw, catalogue, indicator, variable, stage_raw HAVING count(*) > 1) f
-                ON (s.unit_code, s.year_raw, s.catalogue, s.indicator, s.variable, s.stage_raw)
-                 = (f.unit_code, f.year_raw, f.catalogue, f.indicator, f.variable, f.stage_raw)
-             WHERE s.ord > f.first_ord AND NOT EXISTS (SELECT 1 FROM rej r WHERE r.ord = s.ord)
-            """)
-        // a > b where the rule forbids a ratio above 1 (over_one: reject).
-        try db.execute("""
-            INSERT INTO rej (ord, code, detail)
+            INSERT INTO rej_ratio (ord, code, detail)
             SELECT n.ord, 'value.ratio_over_one', l.numerator || '|' || l.denominator || '|' || d.value_num
               FROM stg n
               JOIN dti.catalogues c ON c.catalogue_id = n.catalogue
               JOIN dti.ratio_limits l ON l.version_id = c.current_version AND l.indicator_code = n.indicator AND l.numerator = n.variable
               JOIN stg d ON (d.unit_code, d.year_raw, d.catalogue, d.indicator, d.stage_raw) = (n.unit_code, n.year_raw, n.catalogue, n.indicator, n.stage_raw)
                         AND d.variable = l.denominator
-             WHERE n.value_num IS NOT NULL AND d.value_num IS NOT NULL AND n.value_num::numeric > d.value_num::numeric
-               AND NOT EXISTS (SELECT 1 FROM rej r WHERE r.ord = n.ord)
+             WHERE n.value_num IS NOT NULL AND d.value_num IS NOT NULL AND n.value_num > d.value_num
             """)
+    }
+
+    /// The reason a staged record `s` (joined to its key rows `k` and `i`) is refused, or NULL: the first that applies,
+    /// in the order a person would fix them; a unit outside the catalogue's scope and a key seen earlier in the file come
+    /// last. `yes` and `no` are the placeholders of the yes/no word arrays. The merge uses the same expression to pick
+    /// the good records, so "refused" and "not written" cannot disagree.
+    static func reason(yes: String, no: String) -> String {
+        """
+        CASE WHEN s.problem IS NOT NULL THEN split_part(s.problem, ':', 1) ELSE coalesce(k.key_code, i.item_code, k.stage_code,
+            CASE
+                WHEN s.value_raw = '' THEN 'value.empty'
+                WHEN i.kind IN ('number', 'count', 'amount', 'points') AND s.value_num IS NULL THEN 'value.not_number'
+                WHEN i.kind IN ('number', 'count', 'amount', 'points') AND s.value_num < 0 AND NOT i.allow_negative THEN 'value.negative'
+                WHEN i.kind = 'count' AND s.value_num <> trunc(s.value_num) THEN 'value.not_whole'
+                WHEN i.max_value IS NOT NULL AND s.value_num > i.max_value THEN 'value.above_max'
+                WHEN i.kind = 'yesno' AND lower(s.value_raw) <> ALL (\(yes)::text[]) AND lower(s.value_raw) <> ALL (\(no)::text[]) THEN 'value.not_yesno'
+                WHEN i.kind = 'choice' AND i.choice_values IS NOT NULL AND lower(s.value_raw) <> ALL (i.choice_values) THEN 'value.not_choice'
+            END,
+            CASE WHEN k.scope_detail IS NOT NULL THEN 'unit.scope' END,
+            CASE WHEN s.first_ref IS NOT NULL THEN 'key.duplicate' END) END
+        """
+    }
+
+    /// The staged records joined to their key rows (aliases `s`, `k`, `i`).
+    static let joined = """
+        stg s
+          JOIN stg_keys k USING (unit_code, year_raw, catalogue, stage_raw)
+          JOIN stg_items i USING (catalogue, indicator, variable)
+        """
+
+    /// Every refused record with its reason and the message for people, in file order; fills `rej`.
+    static func rejects(_ db: PostgresConnection) throws -> [SubmissionLoader.Reject] {
+        try db.execute(PostgresQuery("""
+            INSERT INTO rej (ord, code, detail)
+            SELECT s.ord, x.code,
+                   CASE x.code WHEN 'unit.scope' THEN k.scope_detail
+                               WHEN 'key.duplicate' THEN s.first_ref
+                               ELSE coalesce(s.problem, k.key_detail, i.item_detail) END
+              FROM \(joined)
+             CROSS JOIN LATERAL (SELECT \(reason(yes: "$1", no: "$2")) AS code) x
+             WHERE x.code IS NOT NULL
+            """, binds: [Array(YesNo.yesWords), Array(YesNo.noWords)]))
+        try db.execute("INSERT INTO rej SELECT * FROM rej_ratio q WHERE NOT EXISTS (SELECT 1 FROM rej r WHERE r.ord = q.ord)")
         let rows = try db.query("""
             SELECT s.ref, s.unit_code, s.year_raw, s.catalogue, s.indicator, s.variable, s.value_raw, s.stage_raw, r.code, r.detail
               FROM rej r JOIN stg s ON s.ord = r.ord ORDER BY s.ord
@@ -127,50 +163,60 @@ enum Validation {
 
 /// The one INSERT … SELECT that moves the good staged records into the core table.
 enum Merge {
-    /// Returns (accepted, unchanged). A value equal to the current value of its key is not written again.
-    static func run(batchId: Int, db: PostgresConnection) throws -> (Int, Int) {
-        let yes = Array(YesNo.yesWords)
-        let good = """
-            SELECT s.ord, s.ref, u.unit_id, s.year_raw::smallint AS year, iv.item_id, s.stage_raw::dti.stage AS stage,
-                   CASE WHEN iv.kind IN ('number', 'count', 'amount', 'points') THEN s.value_num::numeric
-                        WHEN iv.kind = 'yesno' THEN CASE WHEN lower(s.value_raw) = ANY ($1::text[]) THEN 1 ELSE 0 END
-                   END AS value,
-                   CASE WHEN iv.kind IN ('number', 'count', 'amount', 'points') THEN NULL ELSE s.value_raw END AS value_text,
-                   s.evidence
-              FROM stg s
-              JOIN dti.units u ON u.code = s.unit_code
-              JOIN dti.catalogues c ON c.catalogue_id = s.catalogue
-              JOIN dti.indicator_variables iv ON iv.version_id = c.current_version AND iv.indicator_code = s.indicator AND iv.variable = s.variable
-             WHERE NOT EXISTS (SELECT 1 FROM rej r WHERE r.ord = s.ord)
-            """
-        // Earlier values for the same units and years? If none (a first load), there is nothing to compare with.
-        let existing = try db.query("""
+    /// The good records as rows of `dti.submission_values` (`$1`: the yes words), those for which `filter` holds.
+    static func goodRows(where filter: String) -> String {
+        """
+        SELECT s.ref, k.unit_id, k.year, i.item_id, k.stage,
+               CASE WHEN i.kind IN ('number', 'count', 'amount', 'points') THEN s.value_num
+                    WHEN i.kind = 'yesno' THEN CASE WHEN lower(s.value_raw) = ANY ($1::text[]) THEN 1 ELSE 0 END
+               END AS value,
+               CASE WHEN i.kind IN ('number', 'count', 'amount', 'points') THEN NULL ELSE s.value_raw END AS value_text,
+               s.evidence
+          FROM \(Validation.joined)
+         WHERE \(filter)
+        """
+    }
+
+    static let insert = "INSERT INTO dti.submission_values (batch_id, unit_id, year, item_id, stage, value, value_text, evidence, source_ref)"
+
+    /// Earlier values for the same units and years? If none (a first load), there is nothing to compare with.
+    static func hasEarlierValues(_ db: PostgresConnection) throws -> Bool {
+        try db.query("""
             SELECT EXISTS (
-                SELECT 1 FROM (SELECT DISTINCT unit_code, year_raw FROM stg WHERE year_raw ~ '^[0-9]{4}$') k
-                  JOIN dti.units u ON u.code = k.unit_code
-                  JOIN dti.submission_values sv ON sv.unit_id = u.unit_id AND sv.year = k.year_raw::smallint) AS any
-            """)
-        let hasExisting = try existing[0]["any"].decode(Bool.self)
-        let total = try db.query("SELECT count(*) AS n FROM stg s WHERE NOT EXISTS (SELECT 1 FROM rej r WHERE r.ord = s.ord)")[0]["n"].decode(Int.self)
-        let accepted: Int
-        if !hasExisting {
-            accepted = try db.execute(PostgresQuery("""
-                INSERT INTO dti.submission_values (batch_id, unit_id, year, item_id, stage, value, value_text, evidence, source_ref)
-                SELECT $2, g.unit_id, g.year, g.item_id, g.stage, g.value, g.value_text, g.evidence, g.ref FROM (\(good)) g
-                """, binds: [yes, batchId]))
-        } else {
-            accepted = try db.execute(PostgresQuery("""
-                INSERT INTO dti.submission_values (batch_id, unit_id, year, item_id, stage, value, value_text, evidence, source_ref)
-                SELECT $2, g.unit_id, g.year, g.item_id, g.stage, g.value, g.value_text, g.evidence, g.ref
-                  FROM (\(good)) g
-                 WHERE NOT EXISTS (
-                        SELECT 1 FROM (SELECT sv.value, sv.value_text, sv.evidence FROM dti.submission_values sv
-                                        WHERE sv.unit_id = g.unit_id AND sv.year = g.year AND sv.item_id = g.item_id AND sv.stage = g.stage
-                                        ORDER BY sv.value_id DESC LIMIT 1) cur
-                         WHERE cur.value IS NOT DISTINCT FROM g.value AND cur.value_text IS NOT DISTINCT FROM g.value_text
-                           AND cur.evidence IS NOT DISTINCT FROM g.evidence)
-                """, binds: [yes, batchId]))
-        }
+                SELECT 1 FROM stg_keys k
+                  JOIN dti.submission_values sv ON sv.unit_id = k.unit_id AND sv.year = k.year
+                 WHERE k.key_code IS NULL) AS any
+            """)[0]["any"].decode(Bool.self)
+    }
+
+    /// A first load of a whole file (no earlier values, no --partial): writes every record that has no reason to be
+    /// refused, in one pass, without listing the reasons first; returns how many. When that is fewer than all the
+    /// records, the caller lists the rejects (`Validation.rejects`) and rolls the transaction back.
+    static func optimistic(batchId: Int, db: PostgresConnection) throws -> Int {
+        let filter = "(\(Validation.reason(yes: "$1", no: "$2"))) IS NULL AND NOT EXISTS (SELECT 1 FROM rej_ratio q WHERE q.ord = s.ord)"
+        return try db.execute(PostgresQuery("""
+            \(insert)
+            SELECT $3, g.unit_id, g.year, g.item_id, g.stage, g.value, g.value_text, g.evidence, g.ref FROM (\(goodRows(where: filter))) g
+            """, binds: [Array(YesNo.yesWords), Array(YesNo.noWords), batchId]))
+    }
+
+    /// After `Validation.rejects`: writes the `total` records not in `rej`. Returns (accepted, unchanged): with
+    /// earlier values, a value equal to the current value of its key is not written again.
+    static func run(batchId: Int, good total: Int, hasEarlierValues: Bool, db: PostgresConnection) throws -> (Int, Int) {
+        let good = goodRows(where: "NOT EXISTS (SELECT 1 FROM rej r WHERE r.ord = s.ord)")
+        let sameAsCurrent = """
+            EXISTS (SELECT 1 FROM (SELECT sv.value, sv.value_text, sv.evidence FROM dti.submission_values sv
+                                    WHERE sv.unit_id = g.unit_id AND sv.year = g.year AND sv.item_id = g.item_id AND sv.stage = g.stage
+                                    ORDER BY sv.value_id DESC LIMIT 1) cur
+                     WHERE cur.value IS NOT DISTINCT FROM g.value AND cur.value_text IS NOT DISTINCT FROM g.value_text
+                       AND cur.evidence IS NOT DISTINCT FROM g.evidence)
+            """
+        let accepted = try db.execute(PostgresQuery("""
+            \(insert)
+            SELECT $2, g.unit_id, g.year, g.item_id, g.stage, g.value, g.value_text, g.evidence, g.ref
+              FROM (\(good)) g
+            \(hasEarlierValues ? "WHERE NOT \(sameAsCurrent)" : "")
+            """, binds: [Array(YesNo.yesWords), batchId]))
         return (accepted, total - accepted)
     }
 }

@@ -58,6 +58,15 @@ struct BadInputTests {
         BadInput(file: "23-empty-value.csv", expect: .rejects([("2", "value.empty", "\(at): thiếu giá trị")])),
         BadInput(file: "24-parent-indicator.csv", expect: .rejects([("2", "indicator.parent",
             "chỉ số 1.2 là tổng của các chỉ số con (1.2.1, 1.2.2): nhập số liệu cho từng chỉ số con")])),
+        // One reason per record, the first a person would fix; a repeated key is named only when nothing else is wrong
+        // (line 5 repeats line 4's key, but its indicator is unknown); the same key at another stage is no repeat.
+        BadInput(file: "25-several-reasons.csv", expect: .rejects([
+            ("2", "value.negative", "\(at): giá trị âm -5 không được phép"),
+            ("3", "key.duplicate", "\(at): trùng khóa với bản ghi ở 2 trong cùng tệp"),
+            ("4", "indicator.unknown", "bộ chỉ số commune-data-2024 không có chỉ số '3.99'"),
+            ("5", "indicator.unknown", "bộ chỉ số commune-data-2024 không có chỉ số '3.99'"),
+            ("6", "unit.unknown", "đơn vị 'bac-giang.tan-yen.xa-khong-co' không có trong danh mục đơn vị (dti units list)"),
+        ])),
         BadInput(file: "26-not-an-xlsx.xlsx", expect: .fileError(code: "xlsx.corrupt", vi: ": tệp XLSX hỏng hoặc không đúng định dạng: không đọc được tệp nén (zip)")),
     ]
 
