@@ -85,7 +85,7 @@ public struct SubmissionLoader {
                 // sizes, picks a plan for the validation joins that rescans stg thousands of times (36 s instead of
                 // 12 ms for 88,000 rows, found by make bench).
                 try db.execute("ANALYZE stg")
-                try Validation.prepare(db)
+                let ratioRejects = try Validation.prepare(db)
                 let hasEarlierValues = try Merge.hasEarlierValues(db)
                 var rejects: [Reject] = []
                 let accepted: Int, unchanged: Int
@@ -93,7 +93,7 @@ public struct SubmissionLoader {
                     // The common case, a first load of a whole file: write the good records in one pass; only if some
                     // were left out, list the reasons (and the transaction rolls back).
                     Failpoint.hit("load.after-copy")
-                    accepted = try Merge.optimistic(batchId: batchId, db: db)
+                    accepted = try Merge.optimistic(batchId: batchId, ratioRejects: ratioRejects, db: db)
                     unchanged = 0
                     if accepted != total {
                         rejects = try Validation.rejects(db)
@@ -153,150 +153,5 @@ public enum FileDigest {
             hasher.update(chunk)
         }
         return (hasher.hex(), bytes)
-    }
-}
-
-/// The temporary staging table and the COPY that fills it.
-enum Staging {
-    static func create(_ db: PostgresConnection) throws {
-        try db.simpleQuery("""
-            CREATE TEMP TABLE stg (
-                ord       bigint NOT NULL,
-                ref       text NOT NULL,
-                unit_code text COLLATE "C" NOT NULL,
-                year_raw  text COLLATE "C" NOT NULL,
-                catalogue text COLLATE "C" NOT NULL,
-                indicator text COLLATE "C" NOT NULL,
-                variable  text COLLATE "C" NOT NULL,
-                value_num numeric,
-                value_raw text NOT NULL,
-                evidence  text,
-                stage_raw text COLLATE "C" NOT NULL,
-                problem   text,
-                first_ref text
-            ) ON COMMIT DROP;
-            CREATE TEMP TABLE rej (ord bigint NOT NULL, code text NOT NULL, detail text) ON COMMIT DROP;
-            CREATE TEMP TABLE rej_ratio (ord bigint NOT NULL, code text NOT NULL, detail text) ON COMMIT DROP;
-            """)
-    }
-
-    /// Streams every record into `stg`; returns how many.
-    static func copy(_ source: inout any RecordSource, into db: PostgresConnection, defaultStage: Stage, expectedRecords: Int = 0,
-                     progress: (@Sendable (Int) -> Void)?) throws -> Int {
-        var count = 0
-        var readError: Error? = nil
-        var keys = FileKeys(expected: expectedRecords)
-        _ = try db.copyIn("COPY stg (ord, ref, unit_code, year_raw, catalogue, indicator, variable, value_num, value_raw, evidence, stage_raw, problem, first_ref) FROM STDIN") { writer in
-            var buffer = [UInt8]()
-            buffer.reserveCapacity(1 << 20 + 4096)
-            func field(_ s: String) {
-                var s = s
-                s.withUTF8 { p in
-                    // Nearly every field has nothing to escape: copy it at once.
-                    if !p.contains(where: { $0 == UInt8(ascii: "\\") || $0 < 0x20 }) { buffer.append(contentsOf: p); return }
-                    for b in p {
-                        switch b {
-                        case UInt8(ascii: "\\"): buffer.append(b); buffer.append(b)
-                        case UInt8(ascii: "\t"): buffer.append(UInt8(ascii: "\\")); buffer.append(UInt8(ascii: "t"))
-                        case UInt8(ascii: "\n"): buffer.append(UInt8(ascii: "\\")); buffer.append(UInt8(ascii: "n"))
-                        case UInt8(ascii: "\r"): buffer.append(UInt8(ascii: "\\")); buffer.append(UInt8(ascii: "r"))
-                        default: buffer.append(b)
-                        }
-                    }
-                }
-            }
-            func integer(_ n: Int) {
-                var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-                    (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-                withUnsafeMutableBytes(of: &digits) { d in
-                    var v = n, k = d.count
-                    repeat { k -= 1; d[k] = UInt8(ascii: "0") + UInt8(v % 10); v /= 10 } while v > 0
-                    buffer.append(contentsOf: d[k...])
-                }
-            }
-            func null() { buffer.append(UInt8(ascii: "\\")); buffer.append(UInt8(ascii: "N")) }
-            func tab() { buffer.append(UInt8(ascii: "\t")) }
-            do {
-                while let r = try source.next() {
-                    count += 1
-                    let value = Normalize.text(r.value)
-                    let number = value.isEmpty ? nil : Normalize.number(value)
-                    var problem = r.problem
-                    if number == nil, problem == nil, case .failure(let e) = DecimalText.parse(value), e == .tooLarge || e == .tooPrecise {
-                        problem = "value.too_large"
-                    }
-                    let unit = Normalize.text(r.unit), year = Normalize.text(r.year), catalogue = Normalize.text(r.catalogue)
-                    let indicator = Normalize.code(Normalize.text(r.indicator)), variable = Normalize.lower(Normalize.text(r.variable))
-                    let stageText = Normalize.text(r.stage), stage = stageText.isEmpty ? defaultStage.rawValue : stageText
-                    let firstRef = keys.firstRef(unit: unit, year: year, catalogue: catalogue, indicator: indicator, variable: variable,
-                                                 stage: stage, ref: r.ref)
-                    integer(count); tab()
-                    field(r.ref); tab()
-                    field(unit); tab()
-                    field(year); tab()
-                    field(catalogue); tab()
-                    field(indicator); tab()
-                    field(variable); tab()
-                    if let number { field(number) } else { null() }; tab()
-                    field(value); tab()
-                    let evidence = Normalize.text(r.evidence)
-                    if evidence.isEmpty { null() } else { field(evidence) }; tab()
-                    field(stage); tab()
-                    if let problem { field(problem) } else { null() }; tab()
-                    if let firstRef { field(firstRef) } else { null() }
-                    buffer.append(UInt8(ascii: "\n"))
-                    if buffer.count >= 1 << 20 {
-                        try buffer.withUnsafeBytes { try writer.write($0) }
-                        buffer.removeAll(keepingCapacity: true)
-                    }
-                    if count % 250_000 == 0 { progress?(count) }
-                }
-            } catch {
-                readError = error
-                throw error
-            }
-            if !buffer.isEmpty { try buffer.withUnsafeBytes { try writer.write($0) } }
-        }
-        if let readError { throw readError }
-        return count
-    }
-}
-
-/// The keys seen so far in one file, to note where a key first appeared when it comes again (validation then refuses
-/// the later record as `key.duplicate`, after every other reason). A key is the record's unit, year, catalogue,
-/// indicator, variable and stage exactly as staged; each part is numbered once, so the table holds four small integers
-/// per record instead of its text.
-struct FileKeys {
-    private struct Key: Hashable { var unit: Int32, year: Int32, item: Int32, stage: Int32 }
-    private struct Item: Hashable { var catalogue: Int32, indicator: String, variable: String }
-    /// A table of numbers for one part of the key, remembering the last text looked up: files come grouped by unit,
-    /// year and stage, so most lookups are one comparison with the previous record.
-    private struct Numbering<K: Hashable> {
-        var table: [K: Int32] = [:]
-        var last: (key: K, number: Int32)? = nil
-        @inline(__always)
-        mutating func number(_ key: K) -> Int32 {
-            if let last, last.key == key { return last.number }
-            let n: Int32
-            if let known = table[key] { n = known } else { n = Int32(truncatingIfNeeded: table.count); table[key] = n }
-            last = (key, n)
-            return n
-        }
-    }
-    private var units = Numbering<String>(), years = Numbering<String>(), catalogues = Numbering<String>()
-    private var items = Numbering<Item>(), stages = Numbering<String>()
-    private var firstRefs: [Key: String] = [:]
-
-    /// `expected`: about how many records the file holds, to size the table once.
-    init(expected: Int = 0) { firstRefs.reserveCapacity(expected) }
-
-    /// The ref of the earlier record with this key, or nil (and the key is remembered) when it is the first.
-    mutating func firstRef(unit: String, year: String, catalogue: String, indicator: String, variable: String, stage: String,
-                           ref: String) -> String? {
-        let item = Item(catalogue: catalogues.number(catalogue), indicator: indicator, variable: variable)
-        let key = Key(unit: units.number(unit), year: years.number(year), item: items.number(item), stage: stages.number(stage))
-        if let first = firstRefs[key] { return first }
-        firstRefs[key] = ref
-        return nil
     }
 }

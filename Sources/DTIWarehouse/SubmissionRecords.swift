@@ -63,13 +63,30 @@ enum Normalize {
     /// ASCII with visible ends and is returned as it is.
     static func text(_ s: String) -> String {
         var t = s
-        let (plainEnds, ascii) = t.withUTF8 { p -> (Bool, Bool) in
+        let (plainEnds, nfc) = t.withUTF8 { p -> (Bool, Bool) in
             guard let first = p.first, let last = p.last else { return (true, true) }
-            return (first > 0x20 && first < 0x7F && last > 0x20 && last < 0x7F, !p.contains { $0 >= 0x80 })
+            return (first > 0x20 && first < 0x7F && last > 0x20 && last < 0x7F, isNFCLatin(p))
         }
-        if plainEnds && ascii { return s }
+        if plainEnds && nfc { return s }
         let trimmed = plainEnds ? s : s.trimmingCharacters(in: .whitespaces)
-        return ascii || isASCII(trimmed) ? trimmed : trimmed.precomposedStringWithCanonicalMapping
+        return nfc ? trimmed : trimmed.precomposedStringWithCanonicalMapping
+    }
+
+    /// True when every character is ASCII, in U+0080–U+02FF (Latin-1, Latin Extended-A/B, IPA, spacing modifiers) or
+    /// in U+1E00–U+1EFF (Latin Extended Additional: Vietnamese letters with two marks such as ế, ộ). Such text has no
+    /// combining mark and nothing that NFC would change, so it is already NFC; anything else goes through Foundation.
+    @inline(__always)
+    static func isNFCLatin(_ p: UnsafeBufferPointer<UInt8>) -> Bool {
+        var k = 0
+        let n = p.count
+        while k < n {
+            let b = p[k]
+            if b < 0x80 { k += 1; continue }
+            if b >= 0xC2 && b <= 0xCB { k += 2; continue }                          // U+0080–U+02FF
+            if b == 0xE1 && k + 1 < n && p[k + 1] >= 0xB8 && p[k + 1] <= 0xBB { k += 3; continue }   // U+1E00–U+1EFF
+            return false
+        }
+        return true
     }
 
     /// Lower case, without allocating when the text is ASCII with no capital (variables are written `a`, `b` …).

@@ -7,25 +7,27 @@ import PostgresClient
 /// reason code and the record's own fields.
 ///
 /// Everything that depends only on a record's unit, year, catalogue and stage, or only on its catalogue, indicator and
-/// variable, is checked once per distinct combination in two small key tables (`stg_keys`, `stg_items`); one pass
-/// over `stg` then joins them and adds the checks of each value. The merge reuses the same key tables for the ids.
+/// variable, is checked once per distinct key (`stg_key_texts`, `stg_item_texts`, see `Staging`) into two small tables,
+/// `stg_keys` and `stg_items`; the records join them by number and add the checks of each value. The merge takes the
+/// ids from the same tables.
 enum Validation {
     /// The key tables and the ratio check; then either `rejects` lists the refused records, or `Merge.optimistic`
     /// writes the good ones at once and `rejects` is needed only if some were left out.
-    static func prepare(_ db: PostgresConnection) throws {
+    /// Returns how many records break a ratio limit (0 lets the merge skip that check).
+    @discardableResult
+    static func prepare(_ db: PostgresConnection) throws -> Int {
         // Per unit, year, catalogue and stage: the unit, the catalogue version, and their checks in the order a
         // person would fix them; the scope is looked up once per unit and catalogue.
         try db.execute("""
             CREATE TEMP TABLE stg_keys ON COMMIT DROP AS
-            WITH k AS (SELECT DISTINCT unit_code, year_raw, catalogue, stage_raw FROM stg),
-            outside_scope AS (
+            WITH outside_scope AS (
                 SELECT uc.unit_code, uc.catalogue, array_to_string(v.scope, ', ') AS scope_detail
-                  FROM (SELECT DISTINCT unit_code, catalogue FROM k) uc
+                  FROM (SELECT DISTINCT unit_code, catalogue FROM stg_key_texts) uc
                   JOIN dti.units u ON u.code = uc.unit_code
                   JOIN dti.catalogues c ON c.catalogue_id = uc.catalogue
                   JOIN dti.catalogue_versions v ON v.version_id = c.current_version AND cardinality(v.scope) > 0
                  WHERE NOT (dti.unit_ancestry(uc.unit_code) && v.scope))
-            SELECT k.unit_code, k.year_raw, k.catalogue, k.stage_raw, u.unit_id,
+            SELECT k.key_no, k.unit_code, k.year_raw, k.catalogue, k.stage_raw, u.unit_id,
                    CASE WHEN k.year_raw ~ '^[0-9]{4}$' THEN k.year_raw::smallint END AS year,
                    CASE WHEN k.stage_raw IN ('self', 'round1', 'round2', 'final') THEN k.stage_raw::dti.stage END AS stage,
                    CASE
@@ -45,7 +47,7 @@ enum Validation {
                    END AS key_detail,
                    CASE WHEN k.stage_raw NOT IN ('self', 'round1', 'round2', 'final') THEN 'stage.invalid' END AS stage_code,
                    o.scope_detail
-              FROM k
+              FROM stg_key_texts k
               LEFT JOIN dti.units u ON u.code = k.unit_code
               LEFT JOIN dti.catalogues c ON c.catalogue_id = k.catalogue
               LEFT JOIN dti.catalogue_versions v ON v.version_id = c.current_version
@@ -54,7 +56,7 @@ enum Validation {
         // Per catalogue, indicator and variable: the item and what its values must look like.
         try db.execute("""
             CREATE TEMP TABLE stg_items ON COMMIT DROP AS
-            SELECT k.catalogue, k.indicator, k.variable, iv.item_id, iv.kind, iv.allow_negative, iv.max_value, iv.choice_values,
+            SELECT k.item_no, k.catalogue, k.indicator, k.variable, iv.item_id, iv.kind, iv.allow_negative, iv.max_value, iv.choice_values,
                    CASE
                        WHEN i.indicator_code IS NULL THEN 'indicator.unknown'
                        WHEN NOT i.is_leaf THEN 'indicator.parent'
@@ -71,7 +73,7 @@ enum Validation {
                        WHEN iv.kind = 'choice' THEN array_to_string(iv.choice_values, ', ')
                        WHEN iv.kind IS NOT NULL THEN iv.kind
                    END AS item_detail
-              FROM (SELECT DISTINCT catalogue, indicator, variable FROM stg) k
+              FROM stg_item_texts k
               LEFT JOIN dti.catalogues c ON c.catalogue_id = k.catalogue
               LEFT JOIN dti.indicators i ON i.version_id = c.current_version AND i.indicator_code = k.indicator
               LEFT JOIN dti.indicator_variables iv ON iv.version_id = c.current_version AND iv.indicator_code = k.indicator AND iv.variable = k.variable
@@ -80,14 +82,18 @@ enum Validation {
         try db.execute("ANALYZE stg_items")
         // a > b where the rule forbids a ratio above 1 (over_one: reject). Kept aside: it counts as a reason only for a
         // record that has no other (see `rejects`).
-        try db.execute("""
+        return try db.execute("""
             INSERT INTO rej_ratio (ord, code, detail)
-            SELECT n.ord, 'value.ratio_over_one', l.numerator || '|' || l.denominator || '|' || d.value_num
-              FROM stg n
-              JOIN dti.catalogues c ON c.catalogue_id = n.catalogue
-              JOIN dti.ratio_limits l ON l.version_id = c.current_version AND l.indicator_code = n.indicator AND l.numerator = n.variable
-              JOIN stg d ON (d.unit_code, d.year_raw, d.catalogue, d.indicator, d.stage_raw) = (n.unit_code, n.year_raw, n.catalogue, n.indicator, n.stage_raw)
-                        AND d.variable = l.denominator
+            WITH pairs AS MATERIALIZED (   -- the (numerator, denominator) items of the file: a handful
+                SELECT ni.item_no AS numerator_no, di.item_no AS denominator_no, l.numerator, l.denominator
+                  FROM stg_item_texts ni
+                  JOIN dti.catalogues c ON c.catalogue_id = ni.catalogue
+                  JOIN dti.ratio_limits l ON l.version_id = c.current_version AND l.indicator_code = ni.indicator AND l.numerator = ni.variable
+                  JOIN stg_item_texts di ON (di.catalogue, di.indicator, di.variable) = (ni.catalogue, ni.indicator, l.denominator))
+            SELECT n.ord, 'value.ratio_over_one', p.numerator || '|' || p.denominator || '|' || d.value_num
+              FROM pairs p
+              JOIN stg n ON n.item_no = p.numerator_no
+              JOIN stg d ON d.key_no = n.key_no AND d.item_no = p.denominator_no
              WHERE n.value_num IS NOT NULL AND d.value_num IS NOT NULL AND n.value_num > d.value_num
             """)
     }
@@ -109,34 +115,41 @@ enum Validation {
                 WHEN i.kind = 'choice' AND i.choice_values IS NOT NULL AND lower(s.value_raw) <> ALL (i.choice_values) THEN 'value.not_choice'
             END,
             CASE WHEN k.scope_detail IS NOT NULL THEN 'unit.scope' END,
-            CASE WHEN s.first_ref IS NOT NULL THEN 'key.duplicate' END) END
+            CASE WHEN s.repeated THEN 'key.duplicate' END) END
         """
     }
 
     /// The staged records joined to their key rows (aliases `s`, `k`, `i`).
     static let joined = """
         stg s
-          JOIN stg_keys k USING (unit_code, year_raw, catalogue, stage_raw)
-          JOIN stg_items i USING (catalogue, indicator, variable)
+          JOIN stg_keys k ON k.key_no = s.key_no
+          JOIN stg_items i ON i.item_no = s.item_no
         """
 
     /// Every refused record with its reason and the message for people, in file order; fills `rej`.
     static func rejects(_ db: PostgresConnection) throws -> [SubmissionLoader.Reject] {
         try db.execute(PostgresQuery("""
             INSERT INTO rej (ord, code, detail)
+            WITH firsts AS MATERIALIZED (   -- the first record of each repeated key: its ref names it in the message
+                SELECT DISTINCT ON (f.key_no, f.item_no) f.key_no, f.item_no, f.ref
+                  FROM stg f
+                 WHERE (f.key_no, f.item_no) IN (SELECT key_no, item_no FROM stg WHERE repeated)
+                 ORDER BY f.key_no, f.item_no, f.ord)
             SELECT s.ord, x.code,
                    CASE x.code WHEN 'unit.scope' THEN k.scope_detail
-                               WHEN 'key.duplicate' THEN s.first_ref
+                               WHEN 'key.duplicate' THEN (SELECT f.ref FROM firsts f WHERE (f.key_no, f.item_no) = (s.key_no, s.item_no))
                                ELSE coalesce(s.problem, k.key_detail, i.item_detail) END
               FROM \(joined)
              CROSS JOIN LATERAL (SELECT \(reason(yes: "$1", no: "$2")) AS code) x
              WHERE x.code IS NOT NULL
             """, binds: [Array(YesNo.yesWords), Array(YesNo.noWords)]))
         try db.execute("INSERT INTO rej SELECT * FROM rej_ratio q WHERE NOT EXISTS (SELECT 1 FROM rej r WHERE r.ord = q.ord)")
-        let rows = try db.query("""
-            SELECT s.ref, s.unit_code, s.year_raw, s.catalogue, s.indicator, s.variable, s.value_raw, s.stage_raw, r.code, r.detail
-              FROM rej r JOIN stg s ON s.ord = r.ord ORDER BY s.ord
-            """)
+        // (A String first: `PostgresQuery("…\(x)…")` would make x a bound value.)
+        let listing: String = """
+            SELECT s.ref, k.unit_code, k.year_raw, k.catalogue, i.indicator, i.variable, s.value_raw, k.stage_raw, r.code, r.detail
+              FROM rej r JOIN (\(joined)) ON s.ord = r.ord ORDER BY s.ord
+            """
+        let rows = try db.query(PostgresQuery(listing, binds: []))
         return rows.map { row in
             let f = { (name: String) in row[name].text ?? "" }
             return SubmissionLoader.Reject(ref: f("ref"), unit: f("unit_code"), catalogue: f("catalogue"), indicator: f("indicator"),
@@ -149,15 +162,14 @@ enum Validation {
 
     /// With --partial: keep the rejects with their raw text and reason.
     static func keep(_ rejects: [SubmissionLoader.Reject], batchId: Int, db: PostgresConnection) throws {
-        try db.execute("""
+        try db.execute(PostgresQuery("""
             INSERT INTO dti.load_rejects (batch_id, source_ref, unit_code, catalogue_id, indicator_code, variable, raw, reason_code, message_vi, message_en)
-            SELECT \(batchId), s.ref, s.unit_code, s.catalogue, s.indicator, s.variable,
-                   concat_ws(',', s.unit_code, s.year_raw, s.catalogue, s.indicator, s.variable, s.value_raw, s.evidence, s.stage_raw),
+            SELECT $1, s.ref, k.unit_code, k.catalogue, i.indicator, i.variable,
+                   concat_ws(',', k.unit_code, k.year_raw, k.catalogue, i.indicator, i.variable, s.value_raw, s.evidence, k.stage_raw),
                    r.code, m.vi, m.en
-              FROM rej r JOIN stg s ON s.ord = r.ord
-              JOIN unnest(\(rejects.map(\.ref))::text[], \(rejects.map(\.message.vi))::text[], \(rejects.map(\.message.en))::text[]) AS m(ref, vi, en)
-                ON m.ref = s.ref
-            """)
+              FROM rej r JOIN (\(joined)) ON s.ord = r.ord
+              JOIN unnest($2::text[], $3::text[], $4::text[]) AS m(ref, vi, en) ON m.ref = s.ref
+            """, binds: [batchId, rejects.map(\.ref), rejects.map(\.message.vi), rejects.map(\.message.en)]))
     }
 }
 
@@ -192,8 +204,10 @@ enum Merge {
     /// A first load of a whole file (no earlier values, no --partial): writes every record that has no reason to be
     /// refused, in one pass, without listing the reasons first; returns how many. When that is fewer than all the
     /// records, the caller lists the rejects (`Validation.rejects`) and rolls the transaction back.
-    static func optimistic(batchId: Int, db: PostgresConnection) throws -> Int {
-        let filter = "(\(Validation.reason(yes: "$1", no: "$2"))) IS NULL AND NOT EXISTS (SELECT 1 FROM rej_ratio q WHERE q.ord = s.ord)"
+    /// `ratioRejects`: what `Validation.prepare` returned.
+    static func optimistic(batchId: Int, ratioRejects: Int, db: PostgresConnection) throws -> Int {
+        let filter = "(\(Validation.reason(yes: "$1", no: "$2"))) IS NULL"
+            + (ratioRejects == 0 ? "" : " AND NOT EXISTS (SELECT 1 FROM rej_ratio q WHERE q.ord = s.ord)")
         return try db.execute(PostgresQuery("""
             \(insert)
             SELECT $3, g.unit_id, g.year, g.item_id, g.stage, g.value, g.value_text, g.evidence, g.ref FROM (\(goodRows(where: filter))) g

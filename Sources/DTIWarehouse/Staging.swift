@@ -1,0 +1,215 @@
+import DTICore
+import Foundation
+import PostgresClient
+
+/// The temporary staging tables of one load and the COPY that fills them.
+///
+/// A record's key is staged once per distinct value, not once per record: the unit, year, catalogue and stage of a
+/// record are numbered in `stg_key_texts`, its catalogue, indicator and variable in `stg_item_texts`, and `stg` holds
+/// the two numbers with the value. A file of a million records has some thousands of distinct keys and a hundred
+/// items, so validation checks each of them once, and the merge joins on integers. The numbers are given per file by
+/// `FileKeys` and mean nothing outside the load.
+enum Staging {
+    static func create(_ db: PostgresConnection) throws {
+        try db.simpleQuery("""
+            CREATE TEMP TABLE stg (
+                ord       bigint NOT NULL,
+                ref       text NOT NULL,
+                key_no    integer NOT NULL,
+                item_no   integer NOT NULL,
+                value_num numeric,
+                value_raw text NOT NULL,
+                evidence  text,
+                problem   text,
+                repeated  boolean NOT NULL
+            ) ON COMMIT DROP;
+            CREATE TEMP TABLE stg_key_texts (
+                key_no    integer PRIMARY KEY,
+                unit_code text COLLATE "C" NOT NULL,
+                year_raw  text COLLATE "C" NOT NULL,
+                catalogue text COLLATE "C" NOT NULL,
+                stage_raw text COLLATE "C" NOT NULL
+            ) ON COMMIT DROP;
+            CREATE TEMP TABLE stg_item_texts (
+                item_no   integer PRIMARY KEY,
+                catalogue text COLLATE "C" NOT NULL,
+                indicator text COLLATE "C" NOT NULL,
+                variable  text COLLATE "C" NOT NULL
+            ) ON COMMIT DROP;
+            CREATE TEMP TABLE rej (ord bigint NOT NULL, code text NOT NULL, detail text) ON COMMIT DROP;
+            CREATE TEMP TABLE rej_ratio (ord bigint NOT NULL, code text NOT NULL, detail text) ON COMMIT DROP;
+            """)
+    }
+
+    /// Streams every record into `stg`, then the distinct keys and items; returns how many records.
+    static func copy(_ source: inout any RecordSource, into db: PostgresConnection, defaultStage: Stage, expectedRecords: Int = 0,
+                     progress: (@Sendable (Int) -> Void)?) throws -> Int {
+        var count = 0
+        var readError: Error? = nil
+        var keys = FileKeys(expected: expectedRecords)
+        _ = try db.copyIn("COPY stg (ord, ref, key_no, item_no, value_num, value_raw, evidence, problem, repeated) FROM STDIN") { writer in
+            var out = CopyTextStream(writer)
+            do {
+                while let r = try source.next() {
+                    count += 1
+                    let value = Normalize.text(r.value)
+                    let number = value.isEmpty ? nil : Normalize.number(value)
+                    var problem = r.problem
+                    if number == nil, problem == nil, case .failure(let e) = DecimalText.parse(value), e == .tooLarge || e == .tooPrecise {
+                        problem = "value.too_large"
+                    }
+                    let stage = Normalize.text(r.stage), catalogue = Normalize.text(r.catalogue)
+                    let numbers = keys.add(
+                        key: .init(unit: Normalize.text(r.unit), year: Normalize.text(r.year), catalogue: catalogue,
+                                   stage: stage.isEmpty ? defaultStage.rawValue : stage),
+                        item: .init(catalogue: catalogue, indicator: Normalize.code(Normalize.text(r.indicator)),
+                                    variable: Normalize.lower(Normalize.text(r.variable))))
+                    out.integer(count); out.tab()
+                    out.field(r.ref); out.tab()
+                    out.integer(Int(numbers.key)); out.tab()
+                    out.integer(Int(numbers.item)); out.tab()
+                    out.field(number); out.tab()
+                    out.field(value); out.tab()
+                    let evidence = Normalize.text(r.evidence)
+                    out.field(evidence.isEmpty ? nil : evidence); out.tab()
+                    out.field(problem); out.tab()
+                    out.boolean(numbers.repeated)
+                    try out.endRow()
+                    if count % 250_000 == 0 { progress?(count) }
+                }
+            } catch {
+                readError = error
+                throw error
+            }
+            try out.flush()
+        }
+        if let readError { throw readError }
+        _ = try db.copyIn("COPY stg_key_texts (key_no, unit_code, year_raw, catalogue, stage_raw) FROM STDIN") { writer in
+            var out = CopyTextStream(writer)
+            for (n, k) in keys.keyTexts.enumerated() {
+                out.integer(n); out.tab(); out.field(k.unit); out.tab(); out.field(k.year); out.tab()
+                out.field(k.catalogue); out.tab(); out.field(k.stage)
+                try out.endRow()
+            }
+            try out.flush()
+        }
+        _ = try db.copyIn("COPY stg_item_texts (item_no, catalogue, indicator, variable) FROM STDIN") { writer in
+            var out = CopyTextStream(writer)
+            for (n, i) in keys.itemTexts.enumerated() {
+                out.integer(n); out.tab(); out.field(i.catalogue); out.tab(); out.field(i.indicator); out.tab(); out.field(i.variable)
+                try out.endRow()
+            }
+            try out.flush()
+        }
+        return count
+    }
+}
+
+/// Rows in COPY's text format, streamed to the server in chunks of about a megabyte (`CopyText` builds small
+/// batches as strings; this one writes bytes, for a million records).
+struct CopyTextStream {
+    private let writer: CopyInWriter
+    private var buffer = [UInt8]()
+
+    init(_ writer: CopyInWriter) {
+        self.writer = writer
+        buffer.reserveCapacity(1 << 20 + 4096)
+    }
+
+    /// A text field, escaped; nil is NULL.
+    @inline(__always)
+    mutating func field(_ text: String?) {
+        guard var s = text else { buffer.append(UInt8(ascii: "\\")); buffer.append(UInt8(ascii: "N")); return }
+        s.withUTF8 { p in
+            // Nearly every field has nothing to escape: copy it at once.
+            if !p.contains(where: { $0 == UInt8(ascii: "\\") || $0 < 0x20 }) { buffer.append(contentsOf: p); return }
+            for b in p {
+                switch b {
+                case UInt8(ascii: "\\"): buffer.append(b); buffer.append(b)
+                case UInt8(ascii: "\t"): buffer.append(UInt8(ascii: "\\")); buffer.append(UInt8(ascii: "t"))
+                case UInt8(ascii: "\n"): buffer.append(UInt8(ascii: "\\")); buffer.append(UInt8(ascii: "n"))
+                case UInt8(ascii: "\r"): buffer.append(UInt8(ascii: "\\")); buffer.append(UInt8(ascii: "r"))
+                default: buffer.append(b)
+                }
+            }
+        }
+    }
+
+    /// A non-negative integer in decimal.
+    @inline(__always)
+    mutating func integer(_ n: Int) {
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        withUnsafeMutableBytes(of: &digits) { d in
+            var v = n, k = d.count
+            repeat { k -= 1; d[k] = UInt8(ascii: "0") + UInt8(v % 10); v /= 10 } while v > 0
+            buffer.append(contentsOf: d[k...])
+        }
+    }
+
+    @inline(__always)
+    mutating func boolean(_ b: Bool) { buffer.append(b ? UInt8(ascii: "t") : UInt8(ascii: "f")) }
+
+    @inline(__always)
+    mutating func tab() { buffer.append(UInt8(ascii: "\t")) }
+
+    @inline(__always)
+    mutating func endRow() throws {
+        buffer.append(UInt8(ascii: "\n"))
+        if buffer.count >= 1 << 20 { try flush() }
+    }
+
+    mutating func flush() throws {
+        if buffer.isEmpty { return }
+        try buffer.withUnsafeBytes { try writer.write($0) }
+        buffer.removeAll(keepingCapacity: true)
+    }
+}
+
+/// The keys of one file, numbered as they first appear: (unit, year, catalogue, stage) and (catalogue, indicator,
+/// variable), exactly as staged. It also notes a record whose key and item both came before; validation then refuses
+/// it as `key.duplicate`, naming the first record (after every other reason).
+struct FileKeys {
+    struct KeyText: Hashable { var unit: String, year: String, catalogue: String, stage: String }
+    struct ItemText: Hashable { var catalogue: String, indicator: String, variable: String }
+
+    /// Numbers for distinct values, in order of first appearance, remembering the last value looked up: files come
+    /// grouped by unit, year and stage, so most key lookups are one comparison with the previous record.
+    struct Numbering<K: Hashable> {
+        private var table: [K: Int32] = [:]
+        private var last: (value: K, number: Int32)? = nil
+        private(set) var values: [K] = []
+
+        @inline(__always)
+        mutating func number(_ value: K) -> Int32 {
+            if let last, last.value == value { return last.number }
+            let n: Int32
+            if let known = table[value] {
+                n = known
+            } else {
+                n = Int32(values.count)
+                table[value] = n
+                values.append(value)
+            }
+            last = (value, n)
+            return n
+        }
+    }
+
+    private var keys = Numbering<KeyText>()
+    private var items = Numbering<ItemText>()
+    private var seen = Set<UInt64>()
+
+    /// `expected`: about how many records the file holds, to size the set of whole keys once.
+    init(expected: Int = 0) { seen.reserveCapacity(expected) }
+
+    var keyTexts: [KeyText] { keys.values }
+    var itemTexts: [ItemText] { items.values }
+
+    /// The numbers of a record's key and item, and whether an earlier record had both.
+    @inline(__always)
+    mutating func add(key: KeyText, item: ItemText) -> (key: Int32, item: Int32, repeated: Bool) {
+        let k = keys.number(key), i = items.number(item)
+        let whole = UInt64(UInt32(bitPattern: k)) << 32 | UInt64(UInt32(bitPattern: i))
+        return (k, i, !seen.insert(whole).inserted)
+    }
+}
