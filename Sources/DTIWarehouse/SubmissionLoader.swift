@@ -54,7 +54,11 @@ public struct SubmissionLoader {
         if let existing = try alreadyLoaded(sha: fileInfo.sha256, stage: options.stage) {
             return Report(file: display, batchId: nil, alreadyLoadedAs: existing, total: 0, accepted: 0, unchanged: 0, rejected: [], committed: false)
         }
-        var source = try RecordSources.open(path: path)
+        let opened = try RecordSources.open(path: path)
+        // A CSV is parsed on a second thread while this one stages the records; the other formats are read at once.
+        let prefetch = opened.format == "csv" ? PrefetchingRecordSource(opened) : nil
+        defer { prefetch?.stop() }
+        var source: any RecordSource = prefetch ?? opened
         // Room for the staging table in memory; allowed only before the session's first temporary table.
         try? connection.simpleQuery("SET temp_buffers = '256MB'")
         do {

@@ -118,6 +118,32 @@ struct LoadBehaviourTests {
         return f
     }
 
+    @Test("a file longer than the reader's batches: records keep their order and refs, and a bad byte far down still refuses all")
+    func readAheadKeepsOrderAndErrors() throws {
+        let f = try fixture("readahead")
+        let before = try f.footprint()
+        // 9,000 records of one key (two reader batches and more): every one after the first is a repeat of line 2.
+        let line = "\(Self.x1),2024,commune-data-2024,3.5,a,120,,\n"
+        let repeats = try f.file("repeats.csv", Self.header + String(repeating: line, count: 9_000))
+        let report = try SubmissionLoader(connection: f.db).load(path: repeats)
+        #expect(!report.committed && report.rejected.count == 8_999)
+        #expect(report.rejected.map(\.ref) == (3...9_001).map(String.init))
+        #expect(report.rejected.allSatisfy { $0.code == "key.duplicate" && $0.message.vi.hasSuffix("trùng khóa với bản ghi ở 2 trong cùng tệp") })
+        // An invalid UTF-8 byte on line 10,002, after 10,000 good records: the whole file is refused, naming it.
+        var bytes = Array((Self.header + String(repeating: "\(Self.x1),2024,commune-data-2024,3.5,a,120,,self\n", count: 1)
+                           + (1...9_999).map { "\(Self.x2),2024,commune-data-2024,3.5,a,\($0),,round\($0 % 2 + 1)\n" }.joined()).utf8)
+        bytes += Array("\(Self.x1),2024,commune-data-2024,3.5,a,1".utf8) + [0xFF] + Array(",,\n".utf8)
+        let broken = try f.file("broken.csv", bytes: bytes)
+        do {
+            _ = try SubmissionLoader(connection: f.db).load(path: broken)
+            Issue.record("expected the file to be refused")
+        } catch let e as DTIError {
+            #expect(e.message.code == "csv.utf8")
+            #expect(e.message.vi.hasPrefix(broken + ":10002:"), "\(e.message.vi)")
+        }
+        #expect(try f.footprint() == before, "the database must be unchanged")
+    }
+
     @Test("the same file twice: the second load is a no-op that says so")
     func sameFileTwice() throws {
         let f = try fixture("twice")
