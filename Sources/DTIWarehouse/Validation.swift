@@ -57,6 +57,10 @@ enum Validation {
         try db.execute("""
             CREATE TEMP TABLE stg_items ON COMMIT DROP AS
             SELECT k.item_no, k.catalogue, k.indicator, k.variable, iv.item_id, iv.kind, iv.allow_negative, iv.max_value, iv.choice_values,
+                   -- the kind as flags, so that each record tests a boolean rather than compares text
+                   coalesce(iv.kind IN ('number', 'count', 'amount', 'points'), false) AS numeric_kind,
+                   coalesce(iv.kind = 'count', false) AS count_kind, coalesce(iv.kind = 'yesno', false) AS yesno_kind,
+                   coalesce(iv.kind = 'choice' AND iv.choice_values IS NOT NULL, false) AS choice_kind,
                    CASE
                        WHEN i.indicator_code IS NULL THEN 'indicator.unknown'
                        WHEN NOT i.is_leaf THEN 'indicator.parent'
@@ -107,12 +111,12 @@ enum Validation {
         CASE WHEN s.problem IS NOT NULL THEN split_part(s.problem, ':', 1) ELSE coalesce(k.key_code, i.item_code, k.stage_code,
             CASE
                 WHEN s.value_raw = '' THEN 'value.empty'
-                WHEN i.kind IN ('number', 'count', 'amount', 'points') AND s.value_num IS NULL THEN 'value.not_number'
-                WHEN i.kind IN ('number', 'count', 'amount', 'points') AND s.value_num < 0 AND NOT i.allow_negative THEN 'value.negative'
-                WHEN i.kind = 'count' AND s.value_num <> trunc(s.value_num) THEN 'value.not_whole'
+                WHEN i.numeric_kind AND s.value_num IS NULL THEN 'value.not_number'
+                WHEN i.numeric_kind AND s.value_num < 0 AND NOT i.allow_negative THEN 'value.negative'
+                WHEN i.count_kind AND s.value_num <> trunc(s.value_num) THEN 'value.not_whole'
                 WHEN i.max_value IS NOT NULL AND s.value_num > i.max_value THEN 'value.above_max'
-                WHEN i.kind = 'yesno' AND lower(s.value_raw) <> ALL (\(yes)::text[]) AND lower(s.value_raw) <> ALL (\(no)::text[]) THEN 'value.not_yesno'
-                WHEN i.kind = 'choice' AND i.choice_values IS NOT NULL AND lower(s.value_raw) <> ALL (i.choice_values) THEN 'value.not_choice'
+                WHEN i.yesno_kind AND lower(s.value_raw) <> ALL (\(yes)::text[]) AND lower(s.value_raw) <> ALL (\(no)::text[]) THEN 'value.not_yesno'
+                WHEN i.choice_kind AND lower(s.value_raw) <> ALL (i.choice_values) THEN 'value.not_choice'
             END,
             CASE WHEN k.scope_detail IS NOT NULL THEN 'unit.scope' END,
             CASE WHEN s.repeated THEN 'key.duplicate' END) END
@@ -179,10 +183,10 @@ enum Merge {
     static func goodRows(where filter: String) -> String {
         """
         SELECT s.ref, k.unit_id, k.year, i.item_id, k.stage,
-               CASE WHEN i.kind IN ('number', 'count', 'amount', 'points') THEN s.value_num
-                    WHEN i.kind = 'yesno' THEN CASE WHEN lower(s.value_raw) = ANY ($1::text[]) THEN 1 ELSE 0 END
+               CASE WHEN i.numeric_kind THEN s.value_num
+                    WHEN i.yesno_kind THEN CASE WHEN lower(s.value_raw) = ANY ($1::text[]) THEN 1 ELSE 0 END
                END AS value,
-               CASE WHEN i.kind IN ('number', 'count', 'amount', 'points') THEN NULL ELSE s.value_raw END AS value_text,
+               CASE WHEN i.numeric_kind THEN NULL ELSE s.value_raw END AS value_text,
                s.evidence
           FROM \(Validation.joined)
          WHERE \(filter)
