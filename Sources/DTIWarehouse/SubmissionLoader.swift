@@ -7,6 +7,12 @@ import PostgresClient
 /// units and the current catalogue versions, then merge the good ones into `dti.submission_values` with one
 /// INSERT … SELECT. A file with any bad record loads nothing (unless `partial`), and a file already loaded at
 /// the same stage is a no-op that says so.
+///
+/// The usual case, a first load of a whole file, takes the short way: the merge writes every record that has no
+/// reason to be refused, and only when that is fewer than all of them are the reasons listed (and the transaction
+/// rolls back). With `partial`, or when some key already has a value (a correction), the reasons come first and the
+/// merge leaves out values equal to the current ones. See `Staging`, `Validation` and `Merge`; make bench measures the
+/// cost of each against `\copy` and against the floor of writing the rows alone.
 public struct SubmissionLoader {
     public struct Options: Sendable {
         public var stage: Stage = .selfAssessment

@@ -195,13 +195,14 @@ enum Merge {
 
     static let insert = "INSERT INTO dti.submission_values (batch_id, unit_id, year, item_id, stage, value, value_text, evidence, source_ref)"
 
-    /// Earlier values for the same units and years? If none (a first load), there is nothing to compare with.
+    /// Earlier values for any key of the file (unit, year, item, stage)? If none (a first load of this data, even
+    /// where the units already have other data for the year, such as their profile), there is nothing to compare with.
     static func hasEarlierValues(_ db: PostgresConnection) throws -> Bool {
         try db.query("""
             SELECT EXISTS (
                 SELECT 1 FROM stg_keys k
-                  JOIN dti.submission_values sv ON sv.unit_id = k.unit_id AND sv.year = k.year
-                 WHERE k.key_code IS NULL) AS any
+                  JOIN dti.submission_values sv ON sv.unit_id = k.unit_id AND sv.year = k.year AND sv.stage = k.stage
+                 WHERE k.key_code IS NULL AND sv.item_id IN (SELECT item_id FROM stg_items WHERE item_id IS NOT NULL)) AS any
             """)[0]["any"].decode(Bool.self)
     }
 
