@@ -42,7 +42,7 @@ enum Staging {
     }
 
     /// Streams every record into `stg`, then the distinct keys and items; returns how many records.
-    static func copy(_ source: inout any RecordSource, into db: PostgresConnection, defaultStage: Stage, expectedRecords: Int = 0,
+    static func copy(_ next: () throws -> StagedRecord?, into db: PostgresConnection, expectedRecords: Int = 0,
                      progress: (@Sendable (Int) -> Void)?) throws -> Int {
         var count = 0
         var readError: Error? = nil
@@ -50,29 +50,17 @@ enum Staging {
         _ = try db.copyIn("COPY stg (ord, ref, key_no, item_no, value_num, value_raw, evidence, problem, repeated) FROM STDIN") { writer in
             var out = CopyTextStream(writer)
             do {
-                while let r = try source.next() {
+                while let r = try next() {
                     count += 1
-                    let value = Normalize.text(r.value)
-                    let number = value.isEmpty ? nil : Normalize.number(value)
-                    var problem = r.problem
-                    if number == nil, problem == nil, case .failure(let e) = DecimalText.parse(value), e == .tooLarge || e == .tooPrecise {
-                        problem = "value.too_large"
-                    }
-                    let stage = Normalize.text(r.stage), catalogue = Normalize.text(r.catalogue)
-                    let numbers = keys.add(
-                        key: .init(unit: Normalize.text(r.unit), year: Normalize.text(r.year), catalogue: catalogue,
-                                   stage: stage.isEmpty ? defaultStage.rawValue : stage),
-                        item: .init(catalogue: catalogue, indicator: Normalize.code(Normalize.text(r.indicator)),
-                                    variable: Normalize.lower(Normalize.text(r.variable))))
+                    let numbers = keys.add(key: r.key, item: r.item)
                     out.integer(count); out.tab()
                     out.field(r.ref); out.tab()
                     out.integer(Int(numbers.key)); out.tab()
                     out.integer(Int(numbers.item)); out.tab()
-                    out.field(number); out.tab()
-                    out.field(value); out.tab()
-                    let evidence = Normalize.text(r.evidence)
-                    out.field(evidence.isEmpty ? nil : evidence); out.tab()
-                    out.field(problem); out.tab()
+                    out.field(r.number); out.tab()
+                    out.field(r.value); out.tab()
+                    out.field(r.evidence); out.tab()
+                    out.field(r.problem); out.tab()
                     out.boolean(numbers.repeated)
                     try out.endRow()
                     if count % 250_000 == 0 { progress?(count) }
@@ -102,6 +90,36 @@ enum Staging {
             try out.flush()
         }
         return count
+    }
+}
+
+/// A record as staged: trimmed, NFC, codes `1,1` → `1.1`, variables in lower case, numbers in machine form, the
+/// default stage filled in. Pure, so the reading thread can prepare records while the loader stages earlier ones.
+struct StagedRecord: Sendable {
+    var ref: String
+    var key: FileKeys.KeyText
+    var item: FileKeys.ItemText
+    var value: String
+    /// The value as a number (`0.5`), or nil when it is not a plain number.
+    var number: String?
+    var evidence: String?
+    var problem: String?
+
+    init(_ r: RawRecord, defaultStage: Stage) {
+        ref = r.ref
+        value = Normalize.text(r.value)
+        number = value.isEmpty ? nil : Normalize.number(value)
+        problem = r.problem
+        if number == nil, problem == nil, case .failure(let e) = DecimalText.parse(value), e == .tooLarge || e == .tooPrecise {
+            problem = "value.too_large"
+        }
+        let stage = Normalize.text(r.stage), catalogue = Normalize.text(r.catalogue)
+        key = .init(unit: Normalize.text(r.unit), year: Normalize.text(r.year), catalogue: catalogue,
+                    stage: stage.isEmpty ? defaultStage.rawValue : stage)
+        item = .init(catalogue: catalogue, indicator: Normalize.code(Normalize.text(r.indicator)),
+                     variable: Normalize.lower(Normalize.text(r.variable)))
+        let e = Normalize.text(r.evidence)
+        evidence = e.isEmpty ? nil : e
     }
 }
 
@@ -169,8 +187,8 @@ struct CopyTextStream {
 /// variable), exactly as staged. It also notes a record whose key and item both came before; validation then refuses
 /// it as `key.duplicate`, naming the first record (after every other reason).
 struct FileKeys {
-    struct KeyText: Hashable { var unit: String, year: String, catalogue: String, stage: String }
-    struct ItemText: Hashable { var catalogue: String, indicator: String, variable: String }
+    struct KeyText: Hashable, Sendable { var unit: String, year: String, catalogue: String, stage: String }
+    struct ItemText: Hashable, Sendable { var catalogue: String, indicator: String, variable: String }
 
     /// Numbers for distinct values, in order of first appearance, remembering the last value looked up: files come
     /// grouped by unit, year and stage, so most key lookups are one comparison with the previous record.

@@ -60,11 +60,16 @@ public struct SubmissionLoader {
         if let existing = try alreadyLoaded(sha: fileInfo.sha256, stage: options.stage) {
             return Report(file: display, batchId: nil, alreadyLoadedAs: existing, total: 0, accepted: 0, unchanged: 0, rejected: [], committed: false)
         }
-        let opened = try RecordSources.open(path: path)
-        // A CSV is parsed on a second thread while this one stages the records; the other formats are read at once.
-        let prefetch = opened.format == "csv" ? PrefetchingRecordSource(opened) : nil
-        defer { prefetch?.stop() }
-        var source: any RecordSource = prefetch ?? opened
+        var source = try RecordSources.open(path: path)
+        let format = source.format, stage = options.stage
+        // A CSV is parsed and normalised on a second thread while this one stages the records; the other formats are
+        // read at once when opened.
+        let prefetcher = format == "csv" ? RecordPrefetcher(source) { StagedRecord($0, defaultStage: stage) } : nil
+        defer { prefetcher?.stop() }
+        let next: () throws -> StagedRecord? = {
+            if let prefetcher { return try prefetcher.next() }
+            return try source.next().map { StagedRecord($0, defaultStage: stage) }
+        }
         // Room for the staging table in memory; allowed only before the session's first temporary table.
         try? connection.simpleQuery("SET temp_buffers = '256MB'")
         do {
@@ -74,7 +79,7 @@ public struct SubmissionLoader {
                 do {
                     let inserted = try db.query("""
                         INSERT INTO dti.load_batches (file_name, file_sha256, file_bytes, format, default_stage, partial, os_user, host)
-                        VALUES (\(display), \(fileInfo.sha256), \(fileInfo.bytes), \(source.format), \(options.stage.rawValue)::dti.stage,
+                        VALUES (\(display), \(fileInfo.sha256), \(fileInfo.bytes), \(format), \(options.stage.rawValue)::dti.stage,
                                 \(options.partial), \(ProcessInfo.processInfo.environment["USER"] ?? NSUserName()), \(ProcessInfo.processInfo.hostName))
                         RETURNING batch_id
                         """)
@@ -84,8 +89,7 @@ public struct SubmissionLoader {
                 }
                 try Staging.create(db)
                 // About one record per 48 bytes of CSV; the table of keys is sized once from it.
-                let total = try Staging.copy(&source, into: db, defaultStage: options.stage,
-                                             expectedRecords: source.format == "csv" ? min(fileInfo.bytes / 48, 4_000_000) : 0,
+                let total = try Staging.copy(next, into: db, expectedRecords: format == "csv" ? min(fileInfo.bytes / 48, 4_000_000) : 0,
                                              progress: options.progress)
                 if total == 0 {
                     throw DTIError(.inputRejected, vi: "\(display):2: không có bản ghi nào (tệp rỗng hoặc chỉ có dòng tiêu đề)",
