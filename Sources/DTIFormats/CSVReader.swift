@@ -25,6 +25,10 @@ public struct CSVReader {
     private var validator = UTF8Stream()
     private var startedBOM = false
     private var finished = false
+    /// How many fields the previous record had, to size the next one's array once.
+    private var lastFieldCount = 8
+    /// The bytes of the field being read, kept between records so that its storage is allocated once.
+    private var field: [UInt8] = []
 
     public private(set) var delimiter: UInt8
 
@@ -113,7 +117,11 @@ public struct CSVReader {
         if finished { return nil }
         if !delimiterKnown { try prepare() }
         var fields: [String] = []
-        var field: [UInt8] = []
+        fields.reserveCapacity(lastFieldCount)
+        var field = self.field
+        self.field = []
+        field.removeAll(keepingCapacity: true)
+        defer { lastFieldCount = max(fields.count, 1); self.field = field }
         let startLine = line
         var quoteLine = line
         enum State { case start, unquoted, quoted, quoteInQuoted }

@@ -11,9 +11,9 @@ import PostgresClient
 /// `stg_keys` and `stg_items`; the records join them by number and add the checks of each value. The merge takes the
 /// ids from the same tables.
 enum Validation {
-    /// The key tables and the ratio check; then either `rejects` lists the refused records, or `Merge.optimistic`
-    /// writes the good ones at once and `rejects` is needed only if some were left out.
-    /// Returns how many records break a ratio limit (0 lets the merge skip that check).
+    /// Builds the key tables and runs the ratio check (into `rej_ratio`); returns how many records break a ratio limit,
+    /// so that the merge can skip that check when none does. Then either `rejects` lists the refused records, or
+    /// `Merge.optimistic` writes the good ones at once and `rejects` is needed only if some were left out.
     @discardableResult
     static func prepare(_ db: PostgresConnection) throws -> Int {
         // Per unit, year, catalogue and stage: the unit, the catalogue version, and their checks in the order a
