@@ -108,10 +108,15 @@ struct StagedRecord: Sendable {
     init(_ r: RawRecord, defaultStage: Stage) {
         ref = r.ref
         value = Normalize.text(r.value)
-        number = value.isEmpty ? nil : Normalize.number(value)
         problem = r.problem
-        if number == nil, problem == nil, case .failure(let e) = DecimalText.parse(value), e == .tooLarge || e == .tooPrecise {
-            problem = "value.too_large"
+        switch value.isEmpty ? nil : Normalize.number(value) {
+        case .success(let n)?:
+            number = n
+        case .failure(let e)?:
+            number = nil
+            if problem == nil && (e == .tooLarge || e == .tooPrecise) { problem = "value.too_large" }
+        case nil:
+            number = nil
         }
         let stage = Normalize.text(r.stage), catalogue = Normalize.text(r.catalogue)
         key = .init(unit: Normalize.text(r.unit), year: Normalize.text(r.year), catalogue: catalogue,
@@ -123,8 +128,7 @@ struct StagedRecord: Sendable {
     }
 }
 
-/// Rows in COPY's text format, streamed to the server in chunks of about a megabyte (`CopyText` builds small
-/// batches as strings; this one writes bytes, for a million records).
+/// Rows in COPY's text format (escaped by `CopyText`), streamed to the server in chunks of about a megabyte.
 struct CopyTextStream {
     private let writer: CopyInWriter
     private var buffer = [UInt8]()
@@ -136,22 +140,7 @@ struct CopyTextStream {
 
     /// A text field, escaped; nil is NULL.
     @inline(__always)
-    mutating func field(_ text: String?) {
-        guard var s = text else { buffer.append(UInt8(ascii: "\\")); buffer.append(UInt8(ascii: "N")); return }
-        s.withUTF8 { p in
-            // Nearly every field has nothing to escape: copy it at once.
-            if !p.contains(where: { $0 == UInt8(ascii: "\\") || $0 < 0x20 }) { buffer.append(contentsOf: p); return }
-            for b in p {
-                switch b {
-                case UInt8(ascii: "\\"): buffer.append(b); buffer.append(b)
-                case UInt8(ascii: "\t"): buffer.append(UInt8(ascii: "\\")); buffer.append(UInt8(ascii: "t"))
-                case UInt8(ascii: "\n"): buffer.append(UInt8(ascii: "\\")); buffer.append(UInt8(ascii: "n"))
-                case UInt8(ascii: "\r"): buffer.append(UInt8(ascii: "\\")); buffer.append(UInt8(ascii: "r"))
-                default: buffer.append(b)
-                }
-            }
-        }
-    }
+    mutating func field(_ text: String?) { CopyText.append(text, to: &buffer) }
 
     /// A non-negative integer in decimal.
     @inline(__always)

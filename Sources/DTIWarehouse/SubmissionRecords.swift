@@ -41,12 +41,6 @@ public enum SubmissionColumns {
 /// Light normalisation done while streaming, before SQL validation: trim, NFC (only for non-ASCII text), codes
 /// `1,1` → `1.1`, values `0,5` → `0.5`.
 enum Normalize {
-    @inline(__always)
-    static func isASCII(_ s: String) -> Bool {
-        var t = s
-        return t.withUTF8 { p in !p.contains { $0 >= 0x80 } }
-    }
-
     /// Trims spaces; a field that starts and ends with a visible ASCII character (nearly all) is returned as is,
     /// without Foundation's trimming (which converts to UTF-16 and was the load's main cost in make bench).
     @inline(__always)
@@ -102,8 +96,8 @@ enum Normalize {
         return t
     }
 
-    /// The machine text of a number (`0.5`), or nil when the value is not a plain number.
-    static func number(_ s: String) -> String? {
+    /// The machine text of a number (`0.5`), or why the value is not a plain number.
+    static func number(_ s: String) -> Result<String, DecimalText.ParseError> {
         var simple = true
         var hasDigit = false
         for b in s.utf8 {
@@ -118,11 +112,11 @@ enum Normalize {
            s.utf8.filter({ $0 == UInt8(ascii: ".") }).count <= 1,
            s.utf8.dropFirst().allSatisfy({ $0 != UInt8(ascii: "-") }) {
             // Fast path: already machine form; still refuse over-long numbers through the strict parser.
-            if s.utf8.count <= 16 { return s }
+            if s.utf8.count <= 16 { return .success(s) }
         }
         switch DecimalText.parse(s) {
-        case .success(let d): return d.machineText
-        case .failure: return nil
+        case .success(let d): return .success(d.machineText)
+        case .failure(let e): return .failure(e)
         }
     }
 }

@@ -246,21 +246,35 @@ enum ISODate {
 
 /// COPY text format: tab-separated, `\N` for NULL, backslash escapes.
 public enum CopyText {
-    public static func escape(_ s: String) -> String {
-        guard s.contains(where: { $0 == "\\" || $0 == "\t" || $0 == "\n" || $0 == "\r" }) else { return s }
-        var out = ""
-        for ch in s {
-            switch ch {
-            case "\\": out += "\\\\"
-            case "\t": out += "\\t"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            default: out.append(ch)
+    /// Appends one field, escaped (nil is NULL). Nearly every field has nothing to escape and is copied at once.
+    @inline(__always)
+    public static func append(_ text: String?, to buffer: inout [UInt8]) {
+        guard var s = text else { buffer.append(UInt8(ascii: "\\")); buffer.append(UInt8(ascii: "N")); return }
+        s.withUTF8 { p in
+            if !p.contains(where: { $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "\t") || $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\r") }) {
+                buffer.append(contentsOf: p)
+                return
+            }
+            for b in p {
+                switch b {
+                case UInt8(ascii: "\\"): buffer.append(b); buffer.append(b)
+                case UInt8(ascii: "\t"): buffer.append(UInt8(ascii: "\\")); buffer.append(UInt8(ascii: "t"))
+                case UInt8(ascii: "\n"): buffer.append(UInt8(ascii: "\\")); buffer.append(UInt8(ascii: "n"))
+                case UInt8(ascii: "\r"): buffer.append(UInt8(ascii: "\\")); buffer.append(UInt8(ascii: "r"))
+                default: buffer.append(b)
+                }
             }
         }
-        return out
     }
+
+    /// One whole row as text, for small batches.
     public static func row(_ fields: [String?]) -> String {
-        fields.map { $0.map(escape) ?? "\\N" }.joined(separator: "\t") + "\n"
+        var bytes: [UInt8] = []
+        for (k, f) in fields.enumerated() {
+            if k > 0 { bytes.append(UInt8(ascii: "\t")) }
+            append(f, to: &bytes)
+        }
+        bytes.append(UInt8(ascii: "\n"))
+        return String(decoding: bytes, as: UTF8.self)
     }
 }
