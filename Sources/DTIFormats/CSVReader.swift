@@ -8,6 +8,56 @@ public struct CSVRecord: Sendable, Equatable {
     public init(line: Int, fields: [String]) { self.line = line; self.fields = fields }
 }
 
+/// Bytes in one block of memory that grows as needed; the CSV parser reads it through `base`.
+final class ByteStore {
+    private(set) var base: UnsafeMutablePointer<UInt8>
+    private(set) var count = 0
+    private var capacity: Int
+
+    init(capacity: Int = 1 << 20) {
+        self.capacity = max(16, capacity)
+        base = .allocate(capacity: self.capacity)
+    }
+
+    deinit { base.deallocate() }
+
+    func removeFirst(_ k: Int) {
+        if k >= count { count = 0; return }
+        memmove(base, base + k, count - k)
+        count -= k
+    }
+
+    func append(_ bytes: UnsafeBufferPointer<UInt8>) {
+        guard let source = bytes.baseAddress, bytes.count > 0 else { return }
+        if count + bytes.count > capacity {
+            var grown = capacity
+            while grown < count + bytes.count { grown *= 2 }
+            let larger = UnsafeMutablePointer<UInt8>.allocate(capacity: grown)
+            larger.update(from: base, count: count)
+            base.deallocate()
+            base = larger
+            capacity = grown
+        }
+        (base + count).update(from: source, count: bytes.count)
+        count += bytes.count
+    }
+}
+
+/// The fields of one record as bytes, valid only inside `CSVReader.withNextRecord`.
+public struct CSVFields {
+    let bytes: UnsafeBufferPointer<UInt8>
+    let ends: UnsafeBufferPointer<Int>
+
+    public var count: Int { ends.count }
+
+    /// Field `k` (0-based), unquoted.
+    @inline(__always)
+    public subscript(_ k: Int) -> UnsafeBufferPointer<UInt8> {
+        let start = k == 0 ? 0 : ends[k - 1]
+        return UnsafeBufferPointer(rebasing: bytes[start..<ends[k]])
+    }
+}
+
 /// A streaming CSV reader: RFC 4180 quoting, LF or CRLF, UTF-8 with or without BOM, `,` or `;` (detected from the
 /// first line). Reads in chunks, so memory stays flat whatever the file size. Invalid UTF-8 and NUL bytes are
 /// errors that name the byte offset, line and column; no other encoding is ever guessed.
@@ -16,7 +66,8 @@ public struct CSVReader {
     private var pending: Data?
     private let chunkSize: Int
     private let name: String
-    private var buf: [UInt8] = []
+    /// The bytes read and not yet parsed, from `i` on. A class, so that the parser reads it through a plain pointer.
+    private let buf = ByteStore()
     private var i = 0
     private var eof = false
     private var line = 1
@@ -27,8 +78,10 @@ public struct CSVReader {
     private var finished = false
     /// How many fields the previous record had, to size the next one's array once.
     private var lastFieldCount = 8
-    /// The bytes of the field being read, kept between records so that its storage is allocated once.
-    private var field: [UInt8] = []
+    /// The record being read: its fields' bytes one after another, and where each field ends. Kept between records
+    /// so that their storage is allocated once.
+    private var recordBytes: [UInt8] = []
+    private var fieldEnds: [Int] = []
 
     public private(set) var delimiter: UInt8
 
@@ -83,7 +136,7 @@ public struct CSVReader {
         }
         try validator.check(bytes, file: name)
         if i > 0 { buf.removeFirst(i); i = 0 }
-        buf.append(contentsOf: bytes)
+        bytes.withUnsafeBufferPointer { buf.append($0) }
         return true
     }
 
@@ -101,7 +154,7 @@ public struct CSVReader {
         var inQuotes = false
         var commas = 0, semicolons = 0
         var sawEnd = false
-        for b in buf {
+        for b in UnsafeBufferPointer(start: buf.base, count: buf.count) {
             if b == UInt8(ascii: "\"") { inQuotes.toggle() }
             else if !inQuotes && b == UInt8(ascii: "\n") { sawEnd = true; break }
             else if !inQuotes && b == UInt8(ascii: ",") { commas += 1 }
@@ -113,26 +166,47 @@ public struct CSVReader {
         delimiterKnown = true
     }
 
+    /// The next record with its fields as text.
     public mutating func next() throws -> CSVRecord? {
+        let fieldCount = lastFieldCount
+        var record: CSVRecord? = nil
+        _ = try withNextRecord { line, fields in
+            var texts: [String] = []
+            texts.reserveCapacity(max(fields.count, fieldCount))
+            for k in 0..<fields.count { texts.append(String(decoding: fields[k], as: UTF8.self)) }
+            record = CSVRecord(line: line, fields: texts)
+        }
+        return record
+    }
+
+    /// Reads the next record and hands its fields to `body` as bytes (unquoted, `""` → `"`, valid UTF-8), without
+    /// making a String of any of them: for readers that look at millions of records and keep few of their fields.
+    /// The bytes are valid only inside `body`. Returns false at the end of the input.
+    public mutating func withNextRecord(_ body: (_ line: Int, _ fields: CSVFields) throws -> Void) throws -> Bool {
+        guard let line = try readRecord() else { return false }
+        try recordBytes.withUnsafeBufferPointer { bytes in
+            try fieldEnds.withUnsafeBufferPointer { ends in try body(line, CSVFields(bytes: bytes, ends: ends)) }
+        }
+        return true
+    }
+
+    private enum State { case start, unquoted, quoted, quoteInQuoted }
+
+    /// Parses one record into `recordBytes` (the fields one after another) and `fieldEnds`; returns the line it starts
+    /// on. No closures here: their captured variables would be checked for exclusive access on every byte.
+    private mutating func readRecord() throws -> Int? {
         if finished { return nil }
         if !delimiterKnown { try prepare() }
-        var fields: [String] = []
-        fields.reserveCapacity(lastFieldCount)
-        var field = self.field
-        self.field = []
-        field.removeAll(keepingCapacity: true)
-        defer { lastFieldCount = max(fields.count, 1); self.field = field }
+        // The record's storage, taken out of self while the record is read.
+        var bytes = recordBytes, ends = fieldEnds
+        recordBytes = []; fieldEnds = []
+        bytes.removeAll(keepingCapacity: true)
+        ends.removeAll(keepingCapacity: true)
+        defer { lastFieldCount = max(ends.count, 1); recordBytes = bytes; fieldEnds = ends }
         let startLine = line
         var quoteLine = line
-        enum State { case start, unquoted, quoted, quoteInQuoted }
         var state = State.start
-        let quote = UInt8(ascii: "\""), lf = UInt8(ascii: "\n"), cr = UInt8(ascii: "\r")
-
-        func endField(_ fields: inout [String], _ field: inout [UInt8], trimCR: Bool) {
-            if trimCR, field.last == cr { field.removeLast() }
-            fields.append(String(decoding: field, as: UTF8.self))
-            field.removeAll(keepingCapacity: true)
-        }
+        let quote = UInt8(ascii: "\""), lf = UInt8(ascii: "\n"), cr = UInt8(ascii: "\r"), d = delimiterByte
 
         while true {
             if i >= buf.count {
@@ -143,65 +217,75 @@ public struct CSVReader {
                         throw FormatError(file: name, location: "\(quoteLine)", code: "csv.quote",
                                           vi: "dấu ngoặc kép mở ở dòng \(quoteLine) không được đóng",
                                           en: "the quote opened on line \(quoteLine) is never closed")
-                    case .start where fields.isEmpty:
+                    case .start where ends.isEmpty:
                         return nil
                     default:
-                        endField(&fields, &field, trimCR: state == .unquoted)
-                        return CSVRecord(line: startLine, fields: fields)
+                        Self.endField(&bytes, &ends, trimCR: state == .unquoted)
+                        return startLine
                     }
                 }
                 continue
             }
-            let d = delimiterByte
-            switch state {
-            case .start, .unquoted:
-                if state == .start && buf[i] == quote {
-                    state = .quoted
-                    quoteLine = line
-                    i += 1
-                    continue
+            // Scan what the buffer holds; stop at the end of the record or of the buffer.
+            let p = buf.base, n = buf.count
+            var k = i
+            while k < n {
+                switch state {
+                case .start, .unquoted:
+                    if state == .start && p[k] == quote {
+                        state = .quoted
+                        quoteLine = line
+                        k += 1
+                        continue
+                    }
+                    var j = k
+                    while j < n {
+                        let b = p[j]
+                        if b == d || b == lf { break }
+                        j += 1
+                    }
+                    if j > k { bytes.append(contentsOf: UnsafeBufferPointer(start: p + k, count: j - k)); state = .unquoted }
+                    k = j
+                    if k >= n { continue }
+                    let b = p[k]
+                    k += 1
+                    if b == d {
+                        Self.endField(&bytes, &ends, trimCR: false)
+                        state = .start
+                    } else {
+                        Self.endField(&bytes, &ends, trimCR: true)
+                        line += 1
+                        i = k
+                        return startLine
+                    }
+                case .quoted:
+                    var j = k
+                    while j < n && p[j] != quote {
+                        if p[j] == lf { line += 1 }
+                        j += 1
+                    }
+                    bytes.append(contentsOf: UnsafeBufferPointer(start: p + k, count: j - k))
+                    k = j
+                    if k < n { k += 1; state = .quoteInQuoted }
+                case .quoteInQuoted:
+                    let b = p[k]
+                    k += 1
+                    if b == quote { bytes.append(quote); state = .quoted }
+                    else if b == d { Self.endField(&bytes, &ends, trimCR: false); state = .start }
+                    else if b == lf { Self.endField(&bytes, &ends, trimCR: false); line += 1; i = k; return startLine }
+                    else if b == cr { continue }
+                    else { bytes.append(b); state = .unquoted }
                 }
-                // Fast path: copy the run of ordinary bytes at once.
-                var j = i
-                let n = buf.count
-                while j < n {
-                    let b = buf[j]
-                    if b == d || b == lf { break }
-                    j += 1
-                }
-                if j > i { field.append(contentsOf: buf[i..<j]); state = .unquoted }
-                i = j
-                if i >= n { continue }
-                let b = buf[i]
-                i += 1
-                if b == d {
-                    endField(&fields, &field, trimCR: false)
-                    state = .start
-                } else if b == lf {
-                    endField(&fields, &field, trimCR: true)
-                    line += 1
-                    return CSVRecord(line: startLine, fields: fields)
-                }
-            case .quoted:
-                var j = i
-                let n = buf.count
-                while j < n && buf[j] != quote {
-                    if buf[j] == lf { line += 1 }
-                    j += 1
-                }
-                field.append(contentsOf: buf[i..<j])
-                i = j
-                if i < n { i += 1; state = .quoteInQuoted }
-            case .quoteInQuoted:
-                let b = buf[i]
-                i += 1
-                if b == quote { field.append(quote); state = .quoted }
-                else if b == d { endField(&fields, &field, trimCR: false); state = .start }
-                else if b == lf { endField(&fields, &field, trimCR: false); line += 1; return CSVRecord(line: startLine, fields: fields) }
-                else if b == cr { continue }
-                else { field.append(b); state = .unquoted }
             }
+            i = k
         }
+    }
+
+    @inline(__always)
+    private static func endField(_ bytes: inout [UInt8], _ ends: inout [Int], trimCR: Bool) {
+        let start = ends.last ?? 0
+        if trimCR, bytes.count > start, bytes.last == UInt8(ascii: "\r") { bytes.removeLast() }
+        ends.append(bytes.count)
     }
 
     /// Every record, for small files.

@@ -22,6 +22,26 @@ public enum RecordSources {
     }
 }
 
+extension SubmissionColumns {
+    /// Where each of `all` stands in a CSV header (-1: absent); refuses a header that lacks a required column or has an
+    /// unknown one, or an empty file (no header at all).
+    static func positions(header fields: [String], path: String) throws -> [Int] {
+        if fields.isEmpty {
+            throw DTIError(.inputRejected, Message("csv.empty", vi: "\(path):1: tệp rỗng, cần dòng tiêu đề \(all.joined(separator: ","))",
+                                                   en: "\(path):1: the file is empty; expected the header \(all.joined(separator: ","))"))
+        }
+        let names = fields.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        let missing = required.filter { !names.contains($0) }
+        let unknown = names.filter { !all.contains($0) }
+        if !missing.isEmpty || !unknown.isEmpty {
+            throw DTIError(.inputRejected, Message("csv.header",
+                vi: "\(path):1: dòng tiêu đề cần \(all.joined(separator: ","))" + (missing.isEmpty ? "" : "; thiếu: \(missing.joined(separator: ", "))") + (unknown.isEmpty ? "" : "; cột lạ: \(unknown.joined(separator: ", "))"),
+                en: "\(path):1: the header must be \(all.joined(separator: ","))" + (missing.isEmpty ? "" : "; missing: \(missing.joined(separator: ", "))") + (unknown.isEmpty ? "" : "; unknown: \(unknown.joined(separator: ", "))")))
+        }
+        return all.map { names.firstIndex(of: $0) ?? -1 }
+    }
+}
+
 /// A CSV file opened for reading, its format errors turned into refusals that name the file.
 public struct CSVFile {
     var reader: CSVReader
@@ -51,16 +71,8 @@ struct CSVRecordSource: RecordSource {
             throw DTIError(.inputRejected, Message("csv.empty", vi: "\(path):1: tệp rỗng, cần dòng tiêu đề \(SubmissionColumns.all.joined(separator: ","))",
                                                    en: "\(path):1: the file is empty; expected the header \(SubmissionColumns.all.joined(separator: ","))"))
         }
-        let names = header.fields.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
-        let missing = SubmissionColumns.required.filter { !names.contains($0) }
-        let unknown = names.filter { !SubmissionColumns.all.contains($0) }
-        if !missing.isEmpty || !unknown.isEmpty {
-            throw DTIError(.inputRejected, Message("csv.header",
-                vi: "\(path):1: dòng tiêu đề cần \(SubmissionColumns.all.joined(separator: ","))" + (missing.isEmpty ? "" : "; thiếu: \(missing.joined(separator: ", "))") + (unknown.isEmpty ? "" : "; cột lạ: \(unknown.joined(separator: ", "))"),
-                en: "\(path):1: the header must be \(SubmissionColumns.all.joined(separator: ","))" + (missing.isEmpty ? "" : "; missing: \(missing.joined(separator: ", "))") + (unknown.isEmpty ? "" : "; unknown: \(unknown.joined(separator: ", "))")))
-        }
-        columns = SubmissionColumns.all.map { names.firstIndex(of: $0) ?? -1 }
-        headerCount = names.count
+        columns = try SubmissionColumns.positions(header: header.fields, path: path)
+        headerCount = header.fields.count
     }
 
     mutating func next() throws -> RawRecord? {

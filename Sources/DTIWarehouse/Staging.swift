@@ -2,27 +2,14 @@ import DTICore
 import Foundation
 import PostgresClient
 
-/// The temporary staging tables of one load and the COPY that fills them.
-///
-/// A record's key is staged once per distinct value, not once per record: the unit, year, catalogue and stage of a
-/// record are numbered in `stg_key_texts`, its catalogue, indicator and variable in `stg_item_texts`, and `stg` holds
-/// the two numbers with the value. A file of a million records has some thousands of distinct keys and a hundred
-/// items, so validation checks each of them once, and the merge joins on integers. The numbers are given per file by
-/// `FileKeys` and mean nothing outside the load.
+/// The temporary tables of one load: the distinct keys of the file, (unit, year, catalogue, stage) in `stg_key_texts` and
+/// (catalogue, indicator, variable) in `stg_item_texts`, numbered by `FileKeys`. Validation resolves and checks each of
+/// them once in SQL (`Validation.resolve`); the records themselves never go to a staging table: they are checked in
+/// the loader (`RecordChecks`) and written as sheets (`SheetWriter`). A file of a million records has some thousands of
+/// distinct keys and a hundred items.
 enum Staging {
     static func create(_ db: PostgresConnection) throws {
         try db.simpleQuery("""
-            CREATE TEMP TABLE stg (
-                ord       bigint NOT NULL,
-                ref       text NOT NULL,
-                key_no    integer NOT NULL,
-                item_no   integer NOT NULL,
-                value_num numeric,
-                value_raw text NOT NULL,
-                evidence  text,
-                problem   text,
-                repeated  boolean NOT NULL
-            ) ON COMMIT DROP;
             CREATE TEMP TABLE stg_key_texts (
                 key_no    integer PRIMARY KEY,
                 unit_code text COLLATE "C" NOT NULL,
@@ -36,42 +23,11 @@ enum Staging {
                 indicator text COLLATE "C" NOT NULL,
                 variable  text COLLATE "C" NOT NULL
             ) ON COMMIT DROP;
-            CREATE TEMP TABLE rej (ord bigint NOT NULL, code text NOT NULL, detail text) ON COMMIT DROP;
-            CREATE TEMP TABLE rej_ratio (ord bigint NOT NULL, code text NOT NULL, detail text) ON COMMIT DROP;
             """)
     }
 
-    /// Streams every record into `stg`, then the distinct keys and items; returns how many records.
-    static func copy(_ next: () throws -> StagedRecord?, into db: PostgresConnection, expectedRecords: Int = 0,
-                     progress: (@Sendable (Int) -> Void)?) throws -> Int {
-        var count = 0
-        var readError: Error? = nil
-        var keys = FileKeys(expected: expectedRecords)
-        _ = try db.copyIn("COPY stg (ord, ref, key_no, item_no, value_num, value_raw, evidence, problem, repeated) FROM STDIN") { writer in
-            var out = CopyTextStream(writer)
-            do {
-                while let r = try next() {
-                    count += 1
-                    let numbers = keys.add(key: r.key, item: r.item)
-                    out.integer(count); out.tab()
-                    out.field(r.ref); out.tab()
-                    out.integer(Int(numbers.key)); out.tab()
-                    out.integer(Int(numbers.item)); out.tab()
-                    out.field(r.number); out.tab()
-                    out.field(r.value); out.tab()
-                    out.field(r.evidence); out.tab()
-                    out.field(r.problem); out.tab()
-                    out.boolean(numbers.repeated)
-                    try out.endRow()
-                    if count % 250_000 == 0 { progress?(count) }
-                }
-            } catch {
-                readError = error
-                throw error
-            }
-            try out.flush()
-        }
-        if let readError { throw readError }
+    /// Copies the file's distinct keys and items into the two tables.
+    static func copyKeys(_ keys: FileKeys, into db: PostgresConnection) throws {
         _ = try db.copyIn("COPY stg_key_texts (key_no, unit_code, year_raw, catalogue, stage_raw) FROM STDIN") { writer in
             var out = CopyTextStream(writer)
             for (n, k) in keys.keyTexts.enumerated() {
@@ -89,7 +45,6 @@ enum Staging {
             }
             try out.flush()
         }
-        return count
     }
 }
 
@@ -107,17 +62,10 @@ struct StagedRecord: Sendable {
 
     init(_ r: RawRecord, defaultStage: Stage) {
         ref = r.ref
-        value = Normalize.text(r.value)
-        problem = r.problem
-        switch value.isEmpty ? nil : Normalize.number(value) {
-        case .success(let n)?:
-            number = n
-        case .failure(let e)?:
-            number = nil
-            if problem == nil && (e == .tooLarge || e == .tooPrecise) { problem = "value.too_large" }
-        case nil:
-            number = nil
-        }
+        let v = ValueText(r.value)
+        value = v.text
+        number = v.number
+        problem = r.problem ?? v.problem
         let stage = Normalize.text(r.stage), catalogue = Normalize.text(r.catalogue)
         key = .init(unit: Normalize.text(r.unit), year: Normalize.text(r.year), catalogue: catalogue,
                     stage: stage.isEmpty ? defaultStage.rawValue : stage)
@@ -173,8 +121,7 @@ struct CopyTextStream {
 }
 
 /// The keys of one file, numbered as they first appear: (unit, year, catalogue, stage) and (catalogue, indicator,
-/// variable), exactly as staged. It also notes a record whose key and item both came before; validation then refuses
-/// it as `key.duplicate`, naming the first record (after every other reason).
+/// variable), exactly as staged.
 struct FileKeys {
     struct KeyText: Hashable, Sendable { var unit: String, year: String, catalogue: String, stage: String }
     struct ItemText: Hashable, Sendable { var catalogue: String, indicator: String, variable: String }
@@ -204,19 +151,14 @@ struct FileKeys {
 
     private var keys = Numbering<KeyText>()
     private var items = Numbering<ItemText>()
-    private var seen = Set<UInt64>()
-
-    /// `expected`: about how many records the file holds, to size the set of whole keys once.
-    init(expected: Int = 0) { seen.reserveCapacity(expected) }
 
     var keyTexts: [KeyText] { keys.values }
     var itemTexts: [ItemText] { items.values }
 
-    /// The numbers of a record's key and item, and whether an earlier record had both.
+    mutating func numberKey(_ key: KeyText) -> Int32 { keys.number(key) }
+    mutating func numberItem(_ item: ItemText) -> Int32 { items.number(item) }
+
+    /// The numbers of a record's key and item.
     @inline(__always)
-    mutating func add(key: KeyText, item: ItemText) -> (key: Int32, item: Int32, repeated: Bool) {
-        let k = keys.number(key), i = items.number(item)
-        let whole = UInt64(UInt32(bitPattern: k)) << 32 | UInt64(UInt32(bitPattern: i))
-        return (k, i, !seen.insert(whole).inserted)
-    }
+    mutating func add(key: KeyText, item: ItemText) -> (key: Int32, item: Int32) { (keys.number(key), items.number(item)) }
 }

@@ -3,16 +3,15 @@ import Foundation
 import PostgresClient
 
 /// `dti load`: submissions from CSV, XLSX or JSON. One file is one batch and one transaction:
-/// stream the records into a temporary staging table with COPY, validate them with set-based SQL against the
-/// units and the current catalogue versions, then merge the good ones into `dti.submission_values` with one
-/// INSERT … SELECT. A file with any bad record loads nothing (unless `partial`), and a file already loaded at
-/// the same stage is a no-op that says so.
 ///
-/// The usual case, a first load of a whole file, takes the short way: the merge writes every record that has no
-/// reason to be refused, and only when that is fewer than all of them are the reasons listed (and the transaction
-/// rolls back). With `partial`, or when some key already has a value (a correction), the reasons come first and the
-/// merge leaves out values equal to the current ones. See `Staging`, `Validation` and `Merge`; make bench measures the
-/// cost of each against `\copy` and against the floor of writing the rows alone.
+/// 1. read the whole file into columns (`StagedFile`; a CSV byte by byte, `CSVSubmissionScanner`), before touching the
+///    database: a file that cannot be read changes nothing;
+/// 2. resolve its distinct keys and items with set-based SQL against the units and the current catalogue versions
+///    (`Staging`, `Validation.resolve`), and fetch the current values of the keys it corrects, if any;
+/// 3. check every record (`RecordChecks`): a file with any bad record loads nothing (unless `partial`) and lists them all;
+/// 4. write the good records, less those equal to their current value, as sheets with one binary COPY (`SheetWriter`).
+///
+/// A file already loaded at the same stage is a no-op that says so. make bench measures the whole against `\copy`.
 public struct SubmissionLoader {
     public struct Options: Sendable {
         public var stage: Stage = .selfAssessment
@@ -32,6 +31,8 @@ public struct SubmissionLoader {
         public var raw: String
         public var code: String
         public var message: Message
+        /// The record as kept in `dti.load_rejects.raw`: its fields joined by commas (an empty evidence left out).
+        public var record: String = ""
     }
 
     public struct Report: Sendable {
@@ -52,26 +53,27 @@ public struct SubmissionLoader {
     public init(connection: PostgresConnection) { self.connection = connection }
 
     /// Loads one file. Throws `DTIError(.inputRejected)` when the file cannot be read at all (not UTF-8, corrupt XLSX,
-    /// bad header); bad records are returned in the report (and nothing is written unless `partial`).
+    /// bad header, no records); bad records are returned in the report (and nothing is written unless `partial`).
     public func load(path: String, options: Options = Options()) throws -> Report {
+        var clock = PhaseClock()
         let fileInfo = try FileDigest.of(path: path)
+        clock.lap("sha256")
         let display = path
         // Cheap check first: the same file at the same stage already loaded.
         if let existing = try alreadyLoaded(sha: fileInfo.sha256, stage: options.stage) {
             return Report(file: display, batchId: nil, alreadyLoadedAs: existing, total: 0, accepted: 0, unchanged: 0, rejected: [], committed: false)
         }
-        var source = try RecordSources.open(path: path)
-        let format = source.format, stage = options.stage
-        // A CSV is parsed and normalised on a second thread while this one stages the records; the other formats are
-        // read at once when opened.
-        let prefetcher = format == "csv" ? RecordPrefetcher(source) { StagedRecord($0, defaultStage: stage) } : nil
-        defer { prefetcher?.stop() }
-        let next: () throws -> StagedRecord? = {
-            if let prefetcher { return try prefetcher.next() }
-            return try source.next().map { StagedRecord($0, defaultStage: stage) }
+        let isCSV = ["csv", "txt"].contains((path as NSString).pathExtension.lowercased())
+        // About one record per 48 bytes of CSV: the columns are sized once from it.
+        let (staged, format) = try StagedFile.read(path: path, defaultStage: options.stage,
+                                                   expectedRecords: isCSV ? min(fileInfo.bytes / 48, 4_000_000) : 0,
+                                                   progress: options.progress)
+        let total = staged.count
+        clock.lap("read and normalise")
+        if total == 0 {
+            throw DTIError(.inputRejected, vi: "\(display):2: không có bản ghi nào (tệp rỗng hoặc chỉ có dòng tiêu đề)",
+                           en: "\(display):2: no records (an empty file or a header only)")
         }
-        // Room for the staging table in memory; allowed only before the session's first temporary table.
-        try? connection.simpleQuery("SET temp_buffers = '256MB'")
         do {
             return try connection.transaction { db in
                 try db.simpleQuery("SET LOCAL synchronous_commit = on")
@@ -88,51 +90,28 @@ public struct SubmissionLoader {
                     throw AlreadyLoaded()
                 }
                 try Staging.create(db)
-                // About one record per 48 bytes of CSV; the table of keys is sized once from it.
-                let total = try Staging.copy(next, into: db, expectedRecords: format == "csv" ? min(fileInfo.bytes / 48, 4_000_000) : 0,
-                                             progress: options.progress)
-                if total == 0 {
-                    throw DTIError(.inputRejected, vi: "\(display):2: không có bản ghi nào (tệp rỗng hoặc chỉ có dòng tiêu đề)",
-                                   en: "\(display):2: no records (an empty file or a header only)")
-                }
-                // Statistics for the planner: without them it guesses the staging table's size and, for some
-                // sizes, picks a plan for the validation joins that rescans stg thousands of times (36 s instead of
-                // 12 ms for 88,000 rows, found by make bench).
-                try db.execute("ANALYZE stg")
-                let ratioRejects = try Validation.prepare(db)
-                let hasEarlierValues = try Merge.hasEarlierValues(db)
-                var rejects: [Reject] = []
-                let accepted: Int, unchanged: Int
-                if !options.partial && !hasEarlierValues {
-                    // The common case, a first load of a whole file: write the good records in one pass; only if some
-                    // were left out, list the reasons (and the transaction rolls back).
-                    Failpoint.hit("load.after-copy")
-                    accepted = try Merge.optimistic(batchId: batchId, ratioRejects: ratioRejects, db: db)
-                    unchanged = 0
-                    if accepted != total {
-                        rejects = try Validation.rejects(db)
-                        if rejects.isEmpty {
-                            throw DTIError(.database, vi: "\(display): \(total - accepted) bản ghi không được ghi mà không có lý do từ chối (lỗi của dti)",
-                                           en: "\(display): \(total - accepted) records were left out without a reason (a bug in dti)")
-                        }
-                        throw RejectedFile(rejects: rejects, total: total)
-                    }
-                } else {
-                    rejects = try Validation.rejects(db)
-                    if !rejects.isEmpty && !options.partial {
-                        throw RejectedFile(rejects: rejects, total: total)
-                    }
-                    if !rejects.isEmpty { try Validation.keep(rejects, batchId: batchId, db: db) }
-                    Failpoint.hit("load.after-copy")
-                    (accepted, unchanged) = try Merge.run(batchId: batchId, good: total - rejects.count, hasEarlierValues: hasEarlierValues, db: db)
-                }
+                try Staging.copyKeys(staged.keys, into: db)
+                clock.lap("batch, distinct keys staged")
+                let reference = try Validation.resolve(db, keyCount: staged.keyTexts.count, itemCount: staged.itemTexts.count)
+                let itemIds = Array(Set(reference.items.compactMap(\.itemId))).sorted()
+                let earlier = itemIds.isEmpty ? [] : try Validation.earlierValues(db, itemIds: itemIds)
+                clock.lap("keys and items resolved, earlier values")
+                let grouped = RecordChecks.recordsByKey(staged)
+                let outcome = RecordChecks.run(staged, reference, grouped: grouped, earlier: earlier)
+                let rejects = outcome.refusals.map { Self.reject($0, staged) }
+                clock.lap("records checked")
+                if !rejects.isEmpty && !options.partial { throw RejectedFile(rejects: rejects, total: total) }
+                try Validation.keep(rejects, batchId: batchId, db: db)
+                Failpoint.hit("load.after-copy")
+                let accepted = try SheetWriter.write(staged, reference, grouped: grouped, skip: outcome.skip, batchId: batchId, db: db)
+                clock.lap("sheets written")
                 try db.execute("""
                     UPDATE dti.load_batches SET rows_total = \(total), rows_accepted = \(accepted), rows_rejected = \(rejects.count),
-                           rows_unchanged = \(unchanged) WHERE batch_id = \(batchId)
+                           rows_unchanged = \(outcome.unchanged) WHERE batch_id = \(batchId)
                     """)
                 Failpoint.hit("load.before-commit")
                 return Report(file: display, batchId: batchId, alreadyLoadedAs: nil, total: total, accepted: accepted,
-                              unchanged: unchanged, rejected: rejects, committed: true)
+                              unchanged: outcome.unchanged, rejected: rejects, committed: true)
             }
         } catch let r as RejectedFile {
             return Report(file: display, batchId: nil, alreadyLoadedAs: nil, total: r.total, accepted: 0, unchanged: 0, rejected: r.rejects, committed: false)
@@ -140,6 +119,20 @@ public struct SubmissionLoader {
             let existing = try alreadyLoaded(sha: fileInfo.sha256, stage: options.stage)
             return Report(file: display, batchId: nil, alreadyLoadedAs: existing, total: 0, accepted: 0, unchanged: 0, rejected: [], committed: false)
         }
+    }
+
+    /// A refusal as people read it: the record's unit, indicator, value and the message of its reason.
+    static func reject(_ refusal: RecordChecks.Refusal, _ staged: StagedFile) -> Reject {
+        let r = refusal.record
+        let key = staged.keyTexts[Int(staged.keyNo[r])], item = staged.itemTexts[Int(staged.itemNo[r])]
+        let value = staged.value[r], evidence = staged.evidence[Int32(r)]
+        let fields = [key.unit, key.year, key.catalogue, item.indicator, item.variable, value] + (evidence.map { [$0] } ?? []) + [key.stage]
+        return Reject(ref: staged.ref(r), unit: key.unit, catalogue: key.catalogue, indicator: item.indicator, variable: item.variable,
+                      raw: value, code: refusal.code,
+                      message: RejectMessages.message(code: refusal.code, detail: refusal.detail, unit: key.unit, year: key.year,
+                                                      catalogue: key.catalogue, indicator: item.indicator, variable: item.variable,
+                                                      value: value, stage: key.stage),
+                      record: fields.joined(separator: ","))
     }
 
     private func alreadyLoaded(sha: String, stage: Stage) throws -> Int? {

@@ -41,29 +41,57 @@ public enum SubmissionColumns {
 /// Light normalisation done while streaming, before SQL validation: trim, NFC (only for non-ASCII text), codes
 /// `1,1` → `1.1`, values `0,5` → `0.5`.
 enum Normalize {
-    /// Trims spaces; a field that starts and ends with a visible ASCII character (nearly all) is returned as is,
-    /// without Foundation's trimming (which converts to UTF-16 and was the load's main cost in make bench).
+    /// Trims spaces (`CharacterSet.whitespaces`: tab and Unicode category Zs). A field whose first and last characters
+    /// are not spaces (nearly all) is returned as is, without Foundation's trimming (which converts to UTF-16 and was
+    /// the load's main cost in make bench).
     @inline(__always)
     static func trim(_ s: String) -> String {
         var t = s
-        let plainEnds = t.withUTF8 { p in
-            guard let first = p.first, let last = p.last else { return true }
-            return first > 0x20 && first < 0x7F && last > 0x20 && last < 0x7F
-        }
-        return plainEnds ? s : s.trimmingCharacters(in: .whitespaces)
+        return t.withUTF8(hasPlainEnds) ? s : s.trimmingCharacters(in: .whitespaces)
     }
 
     /// Trimmed and in NFC. One pass over the bytes decides whether anything needs doing; nearly every field is
-    /// ASCII with visible ends and is returned as it is.
+    /// returned as it is.
     static func text(_ s: String) -> String {
         var t = s
-        let (plainEnds, nfc) = t.withUTF8 { p -> (Bool, Bool) in
-            guard let first = p.first, let last = p.last else { return (true, true) }
-            return (first > 0x20 && first < 0x7F && last > 0x20 && last < 0x7F, isNFCLatin(p))
-        }
+        let (plainEnds, nfc) = t.withUTF8 { p -> (Bool, Bool) in (hasPlainEnds(p), isNFCLatin(p)) }
         if plainEnds && nfc { return s }
         let trimmed = plainEnds ? s : s.trimmingCharacters(in: .whitespaces)
         return nfc ? trimmed : trimmed.precomposedStringWithCanonicalMapping
+    }
+
+    /// Whether neither the first nor the last character of the UTF-8 text is one that `.whitespaces` trims. Visible
+    /// ASCII and the Latin letters (U+00C0–U+024F, U+1E00–U+1EFF: every Vietnamese letter) are decided here; any other
+    /// character is asked of `CharacterSet.whitespaces` itself (on Linux it holds U+200B as well). Empty text has
+    /// nothing to trim.
+    @inline(__always)
+    static func hasPlainEnds(_ p: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let first = p.first, let last = p.last else { return true }
+        if first > 0x20 && first < 0x80 && last > 0x20 && last < 0x80 { return true }
+        guard let head = firstScalar(p), let tail = lastScalar(p) else { return false }
+        return !isTrimmedSpace(head) && !isTrimmedSpace(tail)
+    }
+
+    @inline(__always)
+    static func isTrimmedSpace(_ v: UInt32) -> Bool {
+        if v > 0x20 && v < 0x7F { return false }
+        if (0xC0...0x24F).contains(v) || (0x1E00...0x1EFF).contains(v) { return false }
+        return Unicode.Scalar(v).map { CharacterSet.whitespaces.contains($0) } ?? false
+    }
+
+    /// The first Unicode scalar of valid UTF-8 (the readers have checked it).
+    private static func firstScalar(_ p: UnsafeBufferPointer<UInt8>) -> UInt32? {
+        var iterator = p.makeIterator()
+        var decoder = UTF8()
+        if case .scalarValue(let s) = decoder.decode(&iterator) { return s.value }
+        return nil
+    }
+
+    /// The last Unicode scalar: back over the continuation bytes (10xxxxxx) to the lead byte, then decode.
+    private static func lastScalar(_ p: UnsafeBufferPointer<UInt8>) -> UInt32? {
+        var start = p.count - 1
+        while start > 0 && p[start] & 0xC0 == 0x80 && p.count - start < 4 { start -= 1 }
+        return firstScalar(UnsafeBufferPointer(rebasing: p[start...]))
     }
 
     /// True when every character is ASCII, in U+0080–U+02FF (Latin-1, Latin Extended-A/B, IPA, spacing modifiers) or

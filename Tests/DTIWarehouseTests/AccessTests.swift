@@ -60,10 +60,13 @@ struct AccessTests {
             """)[0]["n"].decode(Int.self)
         #expect(values == ownValues && values > 0)
         for write in ["INSERT INTO dti.units (code, name, level) VALUES ('x', 'x', 'district')",
-                      "UPDATE dti.indicator_scores SET points = 0", "DELETE FROM dti.submission_values",
+                      "UPDATE dti.indicator_scores SET points = 0", "DELETE FROM dti.submission_sheets",
+                      "INSERT INTO dti.submission_sheets (batch_id, unit_id, year, stage, item_ids, \"values\") VALUES (1, 1, 2024, 'self', '{1}', '{1}')",
                       "SELECT * FROM dti.load_batches", "SELECT * FROM dti.rollup_runs"] {
             #expect(Self.refusal(c, write) == "42501", "\(write): permission denied")
         }
+        // The one-row-per-value view cannot be written by anybody (it unnests the sheets).
+        #expect(Self.refusal(c, "DELETE FROM dti.submission_values") != "accepted")
     }
 
     @Test("A district login without a district binding sees nothing")

@@ -85,7 +85,7 @@ struct CrashAndConcurrencyTests {
             } else {
                 // The load finished before the kill: then the whole batch is there.
                 #expect(try f.count("dti.submission_values") == rows)
-                try f.db.simpleQuery("TRUNCATE dti.submission_values, dti.load_batches CASCADE")
+                try f.db.simpleQuery("TRUNCATE dti.submission_sheets, dti.load_batches CASCADE")
             }
         }
         let r = try DTIProcess.run(["load", path], conninfo: f.database.conninfo)

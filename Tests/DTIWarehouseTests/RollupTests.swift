@@ -180,6 +180,7 @@ struct RollupTests {
         #expect(r.reason == .uncaughtSignal && r.status == SIGKILL, "\(r.text)")
         var after = try f.footprint()
         after["dti.load_batches"] = before["dti.load_batches"]; after["dti.submission_values"] = before["dti.submission_values"]
+        after["dti.submission_sheets"] = before["dti.submission_sheets"]
         #expect(after == before)
         #expect(try f.scalar("SELECT md5(string_agg(unit_code || indicator_code || coalesce(points::text, ''), ',' ORDER BY unit_code, indicator_code)) FROM dti.v_indicator_scores", as: String.self) == digest)
     }

@@ -64,7 +64,7 @@ final class WarehouseFixture {
     /// Row counts of every table a load or roll-up writes: equal before and after means nothing changed.
     func footprint() throws -> [String: Int] {
         var out: [String: Int] = [:]
-        for t in ["dti.load_batches", "dti.submission_values", "dti.load_rejects", "dti.units", "dti.catalogue_versions",
+        for t in ["dti.load_batches", "dti.submission_values", "dti.submission_sheets", "dti.load_rejects", "dti.units", "dti.catalogue_versions",
                   "dti.indicator_scores", "dti.pillar_scores", "dti.unit_index", "dti.derived_values", "dti.rollup_runs"] {
             out[t] = try count(t)
         }

@@ -1,0 +1,298 @@
+import DTICore
+import Foundation
+
+/// The checks of each staged record, given its resolved key and item (`Validation.resolve`). Pure: no I/O.
+///
+/// Each bad record gets one reason, the first that applies, in the order a person would fix them: what the reader saw
+/// (`fields.count`, `cell.formula`, `value.too_large` …), the key (unit, year, catalogue, level, years of the catalogue),
+/// the item (indicator, variable), the stage, the value (empty, not a number, negative, not whole, above the max, not
+/// a yes/no answer, not an option), the unit outside the catalogue's scope, a key repeated in the file; a ratio above one
+/// counts only for a record with no other reason. The message for people comes from `RejectMessages`.
+///
+/// The same pass decides what is written: for each good record, the number and text stored (`Stored`); with earlier
+/// values (a correction), a record equal to the current value of its key is left out as unchanged.
+enum RecordChecks {
+    /// A resolved key (`stg_keys`): the unit, year and stage, or why the key is refused.
+    struct Key: Sendable {
+        var unitId: Int32? = nil
+        var year: Int16? = nil
+        var stage: String? = nil
+        var code: String? = nil
+        var detail: String? = nil
+        var stageCode: String? = nil
+        var scopeDetail: String? = nil
+    }
+
+    /// A resolved item (`stg_items`): the catalogue item and what its values must look like, or why it is refused.
+    struct Item: Sendable {
+        var itemId: Int32? = nil
+        var numeric = false, count = false, yesNo = false, choice = false, allowNegative = false
+        /// The max as numeric text, for items that have one.
+        var maxValue: String? = nil
+        var code: String? = nil
+        var detail: String? = nil
+        var choices: Set<String> = []
+    }
+
+    /// A numerator and denominator item of the file whose ratio may not exceed one.
+    struct RatioLimit: Sendable, Equatable {
+        var numerator: Int32, denominator: Int32
+        var numeratorName: String, denominatorName: String
+    }
+
+    /// What the per-record paths read of an item: plain values, so that reading one copies no reference.
+    struct ItemKind: Sendable {
+        var itemId: Int32
+        var resolved: Bool
+        var numeric: Bool, count: Bool, yesNo: Bool, choice: Bool, allowNegative: Bool, hasMax: Bool
+    }
+
+    struct Reference: Sendable {
+        var keys: [Key]
+        var items: [Item] { didSet { kinds = Self.kinds(items) } }
+        var ratios: [RatioLimit]
+        private(set) var kinds: [ItemKind]
+
+        init(keys: [Key], items: [Item], ratios: [RatioLimit]) {
+            self.keys = keys; self.items = items; self.ratios = ratios
+            kinds = Self.kinds(items)
+        }
+
+        private static func kinds(_ items: [Item]) -> [ItemKind] {
+            items.map { ItemKind(itemId: $0.itemId ?? 0, resolved: $0.itemId != nil, numeric: $0.numeric, count: $0.count, yesNo: $0.yesNo,
+                                 choice: $0.choice, allowNegative: $0.allowNegative, hasMax: $0.maxValue != nil) }
+        }
+    }
+
+    /// The current value of a key that the file has a value for (file key number, catalogue item).
+    struct Earlier: Sendable {
+        var key: Int32
+        var itemId: Int32
+        var value: String?, valueText: String?, evidence: String?
+    }
+
+    struct Refusal: Sendable, Equatable {
+        var record: Int
+        var code: String
+        var detail: String
+    }
+
+    /// The outcome for a whole file: refusals in file order, and which good records are unchanged.
+    struct Outcome {
+        var refusals: [Refusal] = []
+        /// Per record: refused or unchanged (not to be written).
+        var skip: [Bool]
+        var unchanged = 0
+    }
+
+    /// The records of each key, in file order: a counting sort of the record numbers by key number.
+    static func recordsByKey(_ staged: StagedFile) -> (order: [Int32], starts: [Int]) {
+        let keyCount = staged.keyTexts.count
+        var starts = [Int](repeating: 0, count: keyCount + 1)
+        for k in staged.keyNo { starts[Int(k) + 1] += 1 }
+        for k in 0..<keyCount { starts[k + 1] += starts[k] }
+        var next = starts
+        var order = [Int32](repeating: 0, count: staged.count)
+        for (r, k) in staged.keyNo.enumerated() {
+            order[next[Int(k)]] = Int32(r)
+            next[Int(k)] += 1
+        }
+        return (order, starts)
+    }
+
+    /// Checks every record; `earlier` are the current values of keys the file corrects.
+    static func run(_ staged: StagedFile, _ ref: Reference, grouped: (order: [Int32], starts: [Int]), earlier: [Earlier]) -> Outcome {
+        var out = Outcome(skip: [Bool](repeating: false, count: staged.count))
+        let itemCount = ref.items.count
+        // Per item: the key group it was last seen in, and its first record there (repeated keys, ratio denominators).
+        var seenIn = [Int32](repeating: -1, count: itemCount)
+        var firstAt = [Int32](repeating: 0, count: itemCount)
+        var ratiosOf = [[RatioLimit]](repeating: [], count: itemCount)
+        for limit in ref.ratios { ratiosOf[Int(limit.numerator)].append(limit) }
+        var earlierByKey: [Int32: [Int32: Earlier]] = [:]
+        for e in earlier { earlierByKey[e.key, default: [:]][e.itemId] = e }
+
+        for key in 0..<(grouped.starts.count - 1) {
+            let k = ref.keys[key]
+            let group = grouped.order[grouped.starts[key]..<grouped.starts[key + 1]]
+            var ratioCandidates: [Int] = []
+            for r32 in group {
+                let r = Int(r32)
+                let itemNo = Int(staged.itemNo[r])
+                let repeatedOf: Int? = seenIn[itemNo] == Int32(key) ? Int(firstAt[itemNo]) : nil
+                if repeatedOf == nil { seenIn[itemNo] = Int32(key); firstAt[itemNo] = r32 }
+                if let (code, detail) = reason(staged, record: r, key: k, itemNo: itemNo, ref: ref, repeatedOf: repeatedOf) {
+                    out.refusals.append(Refusal(record: r, code: code, detail: detail))
+                    out.skip[r] = true
+                } else if !ratiosOf[itemNo].isEmpty {
+                    ratioCandidates.append(r)
+                }
+            }
+            // a > b where the rule forbids it: only for records with no other reason, against the key's first b.
+            for r in ratioCandidates {
+                guard let n = staged.number(r) else { continue }
+                for limit in ratiosOf[Int(staged.itemNo[r])] {
+                    let d = Int(limit.denominator)
+                    guard seenIn[d] == Int32(key), let dn = staged.number(Int(firstAt[d])), ExactCompare.compare(n, dn) > 0 else { continue }
+                    out.refusals.append(Refusal(record: r, code: "value.ratio_over_one", detail: "\(limit.numeratorName)|\(limit.denominatorName)|\(dn)"))
+                    out.skip[r] = true
+                    break
+                }
+            }
+            // A correction: a good value equal to the current one is not written again.
+            if let current = earlierByKey[Int32(key)] {
+                for r32 in group where !out.skip[Int(r32)] {
+                    let r = Int(r32)
+                    let kind = ref.kinds[Int(staged.itemNo[r])]
+                    guard kind.resolved, let cur = current[kind.itemId] else { continue }
+                    let stored = Self.stored(staged, record: r, kind: kind)
+                    let sameValue = cur.value.map { v in stored.number.map { ExactCompare.compare($0, v) == 0 } ?? false } ?? (stored.number == nil)
+                    if sameValue && cur.valueText == stored.text && cur.evidence == staged.evidence[r32] {
+                        out.skip[r] = true
+                        out.unchanged += 1
+                    }
+                }
+            }
+        }
+        out.refusals.sort { $0.record < $1.record }
+        return out
+    }
+
+    /// Why record `r` is refused, and the detail its message needs; nil for a good record.
+    @inline(__always)
+    static func reason(_ staged: StagedFile, record r: Int, key k: Key, itemNo: Int, ref: Reference, repeatedOf: Int?) -> (String, String)? {
+        if !staged.problem.isEmpty, let p = staged.problem[Int32(r)] { return (String(p.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)[0]), p) }
+        let kind = ref.kinds[itemNo]
+        if k.code != nil || !kind.resolved || k.stageCode != nil {
+            let i = ref.items[itemNo]
+            return (k.code ?? i.code ?? k.stageCode ?? "", k.detail ?? i.detail ?? "")
+        }
+        if let code = valueReason(staged, record: r, kind: kind, itemNo: itemNo, ref: ref) { return (code, k.detail ?? ref.items[itemNo].detail ?? "") }
+        if let scope = k.scopeDetail { return ("unit.scope", scope) }
+        if let first = repeatedOf { return ("key.duplicate", staged.ref(first)) }
+        return nil
+    }
+
+    /// What is wrong with the value itself for its item, or nil.
+    @inline(__always)
+    static func valueReason(_ staged: StagedFile, record r: Int, kind: ItemKind, itemNo: Int, ref: Reference) -> String? {
+        let form = staged.numberForm[r]
+        if form == .none && staged.value[r].isEmpty { return "value.empty" }
+        if kind.numeric || kind.count || kind.hasMax {
+            let number = staged.number(r)
+            if kind.numeric {
+                guard let n = number else { return "value.not_number" }
+                if !kind.allowNegative && ExactCompare.isNegative(n) { return "value.negative" }
+            }
+            if kind.count, let n = number, !ExactCompare.isWhole(n) { return "value.not_whole" }
+            if kind.hasMax, let max = ref.items[itemNo].maxValue, let n = number, ExactCompare.compare(n, max) > 0 { return "value.above_max" }
+        }
+        if kind.yesNo && Answer.yesNo(staged.value[r]) == nil { return "value.not_yesno" }
+        if kind.choice && !ref.items[itemNo].choices.contains(Normalize.lower(staged.value[r])) { return "value.not_choice" }
+        return nil
+    }
+
+    /// What a good record stores: the number (counts, amounts; yes/no as 1/0) and the text (answers, options, text).
+    struct Stored { var number: String?; var text: String? }
+
+    @inline(__always)
+    static func stored(_ staged: StagedFile, record r: Int, kind: ItemKind) -> Stored {
+        if kind.numeric { return Stored(number: staged.number(r), text: nil) }
+        let value = staged.value[r]
+        if kind.yesNo { return Stored(number: Answer.yesNo(value) == true ? "1" : "0", text: value) }
+        return Stored(number: nil, text: value)
+    }
+}
+
+/// Comparisons of exact numbers in machine form (`-12.50`: optional minus, digits, optional dot and digits), as
+/// PostgreSQL compares numerics: by value, whatever the scale. They read the text's bytes in place: no Foundation
+/// Decimal and no allocation on the path of every record.
+enum ExactCompare {
+    /// -1, 0 or 1. Texts not in machine form compare through Decimal.
+    static func compare(_ a: String, _ b: String) -> Int {
+        var a = a, b = b
+        let result: Int? = a.withUTF8 { pa in
+            b.withUTF8 { pb -> Int? in
+                guard let x = Parts(pa), let y = Parts(pb) else { return nil }
+                if x.isZero && y.isZero { return 0 }
+                let xs = x.isZero ? 0 : (x.negative ? -1 : 1), ys = y.isZero ? 0 : (y.negative ? -1 : 1)
+                if xs != ys { return xs < ys ? -1 : 1 }
+                let magnitude = Parts.compareMagnitude(x, pa, y, pb)
+                return xs < 0 ? -magnitude : magnitude
+            }
+        }
+        if let result { return result }
+        let posix = Locale(identifier: "en_US_POSIX")
+        let p = Decimal(string: a, locale: posix) ?? 0, q = Decimal(string: b, locale: posix) ?? 0
+        return p < q ? -1 : (p > q ? 1 : 0)
+    }
+
+    static func isNegative(_ a: String) -> Bool {
+        var a = a
+        return a.withUTF8 { p in Parts(p).map { $0.negative && !$0.isZero } ?? false }
+    }
+
+    /// No fractional digit other than zero.
+    static func isWhole(_ a: String) -> Bool {
+        var a = a
+        return a.withUTF8 { p in Parts(p).map { $0.fraction.isEmpty } ?? false }
+    }
+
+    /// Where the significant digits of a machine-form number are in its bytes.
+    private struct Parts {
+        var negative: Bool
+        var integer: Range<Int>      // no leading zeros
+        var fraction: Range<Int>     // no trailing zeros
+        var isZero: Bool { integer.isEmpty && fraction.isEmpty }
+
+        init?(_ b: UnsafeBufferPointer<UInt8>) {
+            var k = 0
+            negative = b.first == UInt8(ascii: "-")
+            if negative { k = 1 }
+            var intStart = k
+            while k < b.count, b[k] >= 48, b[k] <= 57 { k += 1 }
+            let intEnd = k
+            var fracStart = k, fracEnd = k
+            if k < b.count, b[k] == UInt8(ascii: ".") {
+                k += 1; fracStart = k
+                while k < b.count, b[k] >= 48, b[k] <= 57 { k += 1 }
+                fracEnd = k
+            }
+            guard k == b.count, intEnd > intStart || fracEnd > fracStart else { return nil }
+            while intStart < intEnd, b[intStart] == 48 { intStart += 1 }
+            while fracEnd > fracStart, b[fracEnd - 1] == 48 { fracEnd -= 1 }
+            integer = intStart..<intEnd
+            fraction = fracStart..<fracEnd
+        }
+
+        static func compareMagnitude(_ x: Parts, _ px: UnsafeBufferPointer<UInt8>, _ y: Parts, _ py: UnsafeBufferPointer<UInt8>) -> Int {
+            if x.integer.count != y.integer.count { return x.integer.count < y.integer.count ? -1 : 1 }
+            for (p, q) in zip(x.integer, y.integer) where px[p] != py[q] { return px[p] < py[q] ? -1 : 1 }
+            for (p, q) in zip(x.fraction, y.fraction) where px[p] != py[q] { return px[p] < py[q] ? -1 : 1 }
+            if x.fraction.count != y.fraction.count { return x.fraction.count < y.fraction.count ? -1 : 1 }
+            return 0
+        }
+    }
+}
+
+/// Yes/no answers as the checks and the sheets read them.
+enum Answer {
+    private static let yes = YesNo.yesWords.map { Array($0.utf8) }, no = YesNo.noWords.map { Array($0.utf8) }
+
+    /// true for a yes word, false for a no word, nil for anything else, in any case (`CÓ`, `Không`). The words are
+    /// compared as bytes first: hashing a String with Vietnamese letters normalises it, which costs more than the
+    /// whole check.
+    @inline(__always)
+    static func yesNo(_ value: String) -> Bool? {
+        var v = value
+        let exact: Bool?? = v.withUTF8 { p -> Bool?? in
+            if yes.contains(where: { $0.count == p.count && $0.elementsEqual(p) }) { return true }
+            if no.contains(where: { $0.count == p.count && $0.elementsEqual(p) }) { return false }
+            return nil
+        }
+        if let exact { return exact }
+        let lower = Normalize.lower(value)
+        if lower == value { return nil }
+        return YesNo.yesWords.contains(lower) ? true : (YesNo.noWords.contains(lower) ? false : nil)
+    }
+}

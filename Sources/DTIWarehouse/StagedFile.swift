@@ -1,0 +1,285 @@
+import DTICore
+import DTIFormats
+import Foundation
+
+/// The records of one file, read and normalised (see `StagedRecord`), kept in columns: a million records are a few
+/// arrays of numbers and small strings, not a million objects. A record's key (unit, year, catalogue, stage) and item
+/// (catalogue, indicator, variable) are numbers given by `FileKeys`, in order of first appearance.
+///
+/// Nothing here talks to the database: `SubmissionLoader` resolves the numbered keys and items with SQL, checks each
+/// record (`RecordChecks`) and writes the sheets (`SheetWriter`).
+struct StagedFile {
+    enum NumberForm: UInt8 {
+        /// The value is not a plain number (an answer, a text, or empty).
+        case none
+        /// The value text is itself the number's machine form (`12`, `0.5`): nearly every numeric value.
+        case asWritten
+        /// The machine form differs from what was written (`0,5` → `0.5`): in `normalizedNumbers`.
+        case normalized
+    }
+
+    private(set) var keys = FileKeys()
+    private(set) var keyNo: [Int32] = []
+    private(set) var itemNo: [Int32] = []
+    /// The value as submitted, trimmed and in NFC.
+    private(set) var value: [String] = []
+    private(set) var numberForm: [NumberForm] = []
+    private(set) var normalizedNumbers: [Int32: String] = [:]
+    /// CSV: the line of each record; other formats: `refs`.
+    private(set) var lines: [Int32] = []
+    private(set) var refs: [String] = []
+    private(set) var evidence: [Int32: String] = [:]
+    /// What the reader already saw wrong with a record (`fields.count:9:8`, `cell.formula`, `value.too_large` …).
+    private(set) var problem: [Int32: String] = [:]
+
+    var count: Int { keyNo.count }
+    var keyTexts: [FileKeys.KeyText] { keys.keyTexts }
+    var itemTexts: [FileKeys.ItemText] { keys.itemTexts }
+    /// CSV records are referred to by line, the others by `refs`.
+    var refersByLine: Bool { refs.isEmpty && !lines.isEmpty }
+
+    init(expectedRecords: Int = 0) {
+        if expectedRecords > 0 {
+            keyNo.reserveCapacity(expectedRecords); itemNo.reserveCapacity(expectedRecords)
+            value.reserveCapacity(expectedRecords); numberForm.reserveCapacity(expectedRecords)
+        }
+    }
+
+    /// Where record `k` came from, as people read it: "12", "Sheet!D7", "[3]".
+    func ref(_ k: Int) -> String { refersByLine ? String(lines[k]) : refs[k] }
+
+    /// The machine text of record `k`'s number, or nil.
+    func number(_ k: Int) -> String? {
+        switch numberForm[k] {
+        case .none: return nil
+        case .asWritten: return value[k]
+        case .normalized: return normalizedNumbers[Int32(k)]
+        }
+    }
+
+    // MARK: adding records
+
+    /// A record from any reader (XLSX, JSON), normalised as `StagedRecord` says.
+    mutating func append(_ record: StagedRecord) {
+        let k = Int32(count)
+        let numbers = keys.add(key: record.key, item: record.item)
+        keyNo.append(numbers.key)
+        itemNo.append(numbers.item)
+        refs.append(record.ref)
+        appendValue(record.value, number: record.number, at: k)
+        if let e = record.evidence { evidence[k] = e }
+        if let p = record.problem { problem[k] = p }
+    }
+
+    /// A CSV record whose key and item are already numbered, and whose value is normalised (`ValueText`).
+    mutating func appendCSV(line: Int, key: Int32, item: Int32, value v: ValueText, evidence e: String?, problem p: String?) {
+        let k = Int32(count)
+        keyNo.append(key)
+        itemNo.append(item)
+        lines.append(Int32(truncatingIfNeeded: line))
+        appendValue(v.text, number: v.number, at: k)
+        if let e { evidence[k] = e }
+        if let p = p ?? v.problem { problem[k] = p }
+    }
+
+    @inline(__always)
+    private mutating func appendValue(_ text: String, number: String?, at k: Int32) {
+        value.append(text)
+        if let number {
+            if number == text { numberForm.append(.asWritten) } else { numberForm.append(.normalized); normalizedNumbers[k] = number }
+        } else {
+            numberForm.append(.none)
+        }
+    }
+
+    fileprivate mutating func numberKey(_ key: FileKeys.KeyText) -> Int32 { keys.numberKey(key) }
+    fileprivate mutating func numberItem(_ item: FileKeys.ItemText) -> Int32 { keys.numberItem(item) }
+
+    // MARK: reading a file
+
+    /// Reads a whole submission file: a CSV through `CSVSubmissionScanner`, the other formats through their
+    /// `RecordSource`. Throws `DTIError(.inputRejected)` when the file cannot be read (not UTF-8, bad header, corrupt
+    /// XLSX …). `progress` is called every 250,000 records.
+    static func read(path: String, defaultStage: Stage, expectedRecords: Int, progress: (@Sendable (Int) -> Void)?) throws -> (StagedFile, format: String) {
+        var staged = StagedFile(expectedRecords: expectedRecords)
+        switch (path as NSString).pathExtension.lowercased() {
+        case "csv", "txt":
+            var scanner = try CSVSubmissionScanner(path: path, defaultStage: defaultStage)
+            try scanner.read(into: &staged, progress: progress)
+            return (staged, "csv")
+        default:
+            var source = try RecordSources.open(path: path)
+            while let r = try source.next() {
+                staged.append(StagedRecord(r, defaultStage: defaultStage))
+                if staged.count % 250_000 == 0 { progress?(staged.count) }
+            }
+            return (staged, source.format)
+        }
+    }
+}
+
+/// A value as staged: trimmed, NFC, its number in machine form if it is one, `value.too_large` if it is one that is
+/// too large. The one place where a submitted value is normalised.
+struct ValueText {
+    var text: String
+    var number: String?
+    var problem: String?
+
+    init(_ raw: String) {
+        text = Normalize.text(raw)
+        switch text.isEmpty ? nil : Normalize.number(text) {
+        case .success(let n)?: number = n
+        case .failure(let e)?: if e == .tooLarge || e == .tooPrecise { problem = "value.too_large" }
+        case nil: break
+        }
+    }
+
+    private init(text: String, number: String?) { self.text = text; self.number = number; problem = nil }
+
+    /// The bytes of a CSV field. Visible ASCII with no separator other than a dot and at most 16 bytes (`12`, `0.5`,
+    /// `-3`) is taken as written without making more than the one small String; anything else goes through `init(_:)`.
+    @inline(__always)
+    static func of(bytes p: UnsafeBufferPointer<UInt8>) -> ValueText {
+        if p.count > 0 && p.count <= 16 {
+            var plain = true, digits = 0, dots = 0
+            for k in 0..<p.count {
+                let b = p[k]
+                if b >= 48 && b <= 57 { digits += 1 }
+                else if b == UInt8(ascii: ".") { dots += 1 }
+                else if b == UInt8(ascii: "-") && k == 0 { continue }
+                else { plain = false; break }
+            }
+            if plain && digits > 0 && dots <= 1 && p.first != UInt8(ascii: ".") && p.last != UInt8(ascii: ".") {
+                let text = String(decoding: p, as: UTF8.self)
+                return ValueText(text: text, number: text)
+            }
+        }
+        return ValueText(String(decoding: p, as: UTF8.self))
+    }
+}
+
+/// Reads the long submission CSV of the design straight into a `StagedFile`, looking at each record's bytes: a
+/// record's key and item are compared, as bytes, with the ones met before (files come grouped by unit and repeat the
+/// same items in the same order), so that a million records make a few thousand Strings for keys and items rather
+/// than seven million. What a key or item normalises to is decided once, by the same functions `StagedRecord` uses;
+/// the caches only remember it.
+struct CSVSubmissionScanner {
+    private var file: CSVReader
+    private let path: String
+    private let defaultStage: Stage
+    private let columns: [Int]
+    private let headerCount: Int
+
+    // key bytes (unit, year, catalogue, stage, each followed by a NUL, which a CSV cannot hold) → key number
+    private var keyByBytes: [[UInt8]: Int32] = [:]
+    private var lastKeyBytes: [UInt8] = []
+    private var lastKey: Int32 = -1
+    // item bytes (catalogue, indicator, variable) → item number; and the item that followed each item last time
+    private var itemByBytes: [[UInt8]: Int32] = [:]
+    private var itemBytes: [[UInt8]] = []
+    private var successor: [Int32] = []
+    private var lastItem: Int32 = -1
+    private var scratch: [UInt8] = []
+
+    init(path: String, defaultStage: Stage) throws {
+        self.path = path
+        self.defaultStage = defaultStage
+        do { file = try CSVReader(path: path) } catch let e as FormatError { throw RecordSources.rejected(e) }
+        let header: [String]
+        do { header = try file.next()?.fields ?? [] } catch let e as FormatError { throw RecordSources.rejected(e) }
+        columns = try SubmissionColumns.positions(header: header, path: path)
+        headerCount = header.count
+        scratch.reserveCapacity(256)
+    }
+
+    mutating func read(into staged: inout StagedFile, progress: (@Sendable (Int) -> Void)?) throws {
+        var reader = file
+        defer { file = reader }
+        do {
+            while try reader.withNextRecord({ line, fields in
+                if fields.count == 1 && fields[0].isEmpty { return }   // a blank line
+                add(line: line, fields: fields, to: &staged)
+                if staged.count % 250_000 == 0 { progress?(staged.count) }
+            }) {}
+        } catch let e as FormatError {
+            throw RecordSources.rejected(e)
+        }
+    }
+
+    @inline(__always)
+    private func field(_ fields: CSVFields, _ k: Int) -> UnsafeBufferPointer<UInt8> {
+        let i = columns[k]
+        return i >= 0 && i < fields.count ? fields[i] : UnsafeBufferPointer(start: nil, count: 0)
+    }
+
+    private mutating func add(line: Int, fields: CSVFields, to staged: inout StagedFile) {
+        let unit = field(fields, 0), year = field(fields, 1), catalogue = field(fields, 2), indicator = field(fields, 3)
+        let variable = field(fields, 4), value = field(fields, 5), evidence = field(fields, 6), stage = field(fields, 7)
+
+        if lastKey < 0 || !Self.matches(lastKeyBytes, unit, year, catalogue, stage) {
+            Self.join(&scratch, unit, year, catalogue, stage)
+            if let known = keyByBytes[scratch] {
+                lastKey = known
+            } else {
+                let s = Normalize.text(Self.text(stage)), c = Normalize.text(Self.text(catalogue))
+                lastKey = staged.numberKey(.init(unit: Normalize.text(Self.text(unit)), year: Normalize.text(Self.text(year)),
+                                                 catalogue: c, stage: s.isEmpty ? defaultStage.rawValue : s))
+                keyByBytes[scratch] = lastKey
+            }
+            lastKeyBytes = scratch
+        }
+
+        var item: Int32 = -1
+        if lastItem >= 0, case let guess = successor[Int(lastItem)], guess >= 0,
+           Self.matches(itemBytes[Int(guess)], catalogue, indicator, variable) {
+            item = guess
+        } else {
+            Self.join(&scratch, catalogue, indicator, variable)
+            if let known = itemByBytes[scratch] {
+                item = known
+            } else {
+                item = staged.numberItem(.init(catalogue: Normalize.text(Self.text(catalogue)),
+                                               indicator: Normalize.code(Normalize.text(Self.text(indicator))),
+                                               variable: Normalize.lower(Normalize.text(Self.text(variable)))))
+                itemByBytes[scratch] = item
+            }
+            while itemBytes.count <= Int(item) { itemBytes.append([]); successor.append(-1) }
+            if itemBytes[Int(item)].isEmpty { itemBytes[Int(item)] = scratch }
+            if lastItem >= 0 { successor[Int(lastItem)] = item }
+        }
+        lastItem = item
+
+        let e = evidence.isEmpty ? "" : Normalize.text(Self.text(evidence))
+        staged.appendCSV(line: line, key: lastKey, item: item, value: ValueText.of(bytes: value), evidence: e.isEmpty ? nil : e,
+                         problem: fields.count == headerCount ? nil : "fields.count:\(fields.count):\(headerCount)")
+    }
+
+    /// The fields one after another, each followed by a NUL (which a CSV cannot hold, so the joined bytes of two
+    /// different field lists differ).
+    private static func join(_ out: inout [UInt8], _ fields: UnsafeBufferPointer<UInt8>...) {
+        out.removeAll(keepingCapacity: true)
+        for f in fields { out.append(contentsOf: f); out.append(0) }
+    }
+
+    /// Whether `joined` (from `join`) holds exactly these fields.
+    @inline(__always)
+    private static func matches(_ joined: [UInt8], _ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>,
+                                _ c: UnsafeBufferPointer<UInt8>, _ d: UnsafeBufferPointer<UInt8>? = nil) -> Bool {
+        let total = a.count + b.count + c.count + 3 + (d.map { $0.count + 1 } ?? 0)
+        guard joined.count == total else { return false }
+        return joined.withUnsafeBufferPointer { j -> Bool in
+            var at = 0
+            @inline(__always) func same(_ f: UnsafeBufferPointer<UInt8>) -> Bool {
+                if f.count > 0 && memcmp(j.baseAddress! + at, f.baseAddress!, f.count) != 0 { return false }
+                at += f.count
+                if j[at] != 0 { return false }
+                at += 1
+                return true
+            }
+            return same(a) && same(b) && same(c) && (d.map(same) ?? true)
+        }
+    }
+
+    @inline(__always)
+    private static func text(_ p: UnsafeBufferPointer<UInt8>) -> String { String(decoding: p, as: UTF8.self) }
+}
