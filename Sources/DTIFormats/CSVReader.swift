@@ -84,6 +84,11 @@ public struct CSVReader {
     private var fieldEnds: [Int] = []
 
     public private(set) var delimiter: UInt8
+    /// For a reader of part of a file (`init(path:range:…)`) whose part does not reach the end of the file: how many
+    /// bytes it may still read, and whether its part ended inside a quoted field (then the part's end was not the end of
+    /// a record, and what it read after the last complete record is not to be trusted).
+    private var remaining: Int? = nil
+    public private(set) var endedInsideQuotes = false
 
     public init(path: String, delimiter: UInt8? = nil, chunkSize: Int = 1 << 20) throws {
         guard let h = FileHandle(forReadingAtPath: path) else {
@@ -97,6 +102,27 @@ public struct CSVReader {
         delimiterKnown = delimiter != nil
         self.delimiter = delimiterByte
     }
+
+    /// A reader of the bytes `range` of the file, for reading a large file in parts at once. `range` must start at the
+    /// beginning of a line: at 0 (then the BOM and the delimiter are handled as usual and `delimiter` may be nil), or
+    /// after a line feed, with `line` the number of that line and `delimiter` the file's. Errors name offsets and lines
+    /// of the whole file. A part that ends before the end of the file and inside a quoted field stops there and sets
+    /// `endedInsideQuotes` instead of reporting an unclosed quote.
+    public init(path: String, range: Range<Int>, line: Int, delimiter: UInt8?, fileSize: Int, chunkSize: Int = 1 << 20) throws {
+        try self.init(path: path, delimiter: delimiter, chunkSize: chunkSize)
+        if range.lowerBound > 0 {
+            try handle?.seek(toOffset: UInt64(range.lowerBound))
+            startedBOM = true
+            validator.offset = range.lowerBound
+            validator.lineStart = range.lowerBound
+        }
+        self.line = line
+        validator.line = line
+        remaining = range.count
+        partEndsBeforeFileEnd = range.upperBound < fileSize
+    }
+
+    private var partEndsBeforeFileEnd = false
 
     public init(data: Data, name: String = "<data>", delimiter: UInt8? = nil, chunkSize: Int = 1 << 20) {
         handle = nil
@@ -113,7 +139,9 @@ public struct CSVReader {
         if eof { return false }
         let chunk: Data
         if let handle {
-            chunk = handle.readData(ofLength: chunkSize)
+            let want = remaining.map { min($0, chunkSize) } ?? chunkSize
+            chunk = want > 0 ? handle.readData(ofLength: want) : Data()
+            if remaining != nil { remaining! -= chunk.count }
         } else if let data = pending {
             let take = min(chunkSize, data.count)
             chunk = data.prefix(take)
@@ -213,6 +241,9 @@ public struct CSVReader {
                 if !(try fill()) {
                     finished = true
                     switch state {
+                    case .quoted where partEndsBeforeFileEnd:
+                        endedInsideQuotes = true
+                        return nil
                     case .quoted:
                         throw FormatError(file: name, location: "\(quoteLine)", code: "csv.quote",
                                           vi: "dấu ngoặc kép mở ở dòng \(quoteLine) không được đóng",

@@ -11,43 +11,81 @@ enum SheetWriter {
         FROM STDIN (FORMAT binary)
         """
 
-    /// Returns how many values were written. `skip[r]`: record r is refused or unchanged.
+    /// Returns how many values were written. `skip[r]`: record r is refused or unchanged. The rows are encoded on a
+    /// second thread, in chunks of about a megabyte, while this one sends the chunks before them: the client's encoding
+    /// overlaps the server's COPY instead of alternating with it.
     static func write(_ staged: StagedFile, _ ref: RecordChecks.Reference, grouped: (order: [Int32], starts: [Int]),
                       skip: [Bool], batchId: Int, db: PostgresConnection) throws -> Int {
+        let chunks = HandOff<[UInt8]>(depth: 4)
+        let input = Input(staged: staged, ref: ref, grouped: grouped, skip: skip)
+        let encoder = Background<Int>("dti-sheet-encoder") {
+            do {
+                let written = try encode(input, batchId: batchId) { chunks.put($0) }
+                chunks.close()
+                return written
+            } catch {
+                chunks.close(error)
+                throw error
+            }
+        }
+        do {
+            _ = try db.copyIn(copy) { writer in
+                while let chunk = try chunks.take() { try chunk.withUnsafeBytes { try writer.write($0) } }
+            }
+        } catch {
+            chunks.cancel()
+            _ = try? encoder.value()
+            throw error
+        }
+        return try encoder.value()
+    }
+
+    /// What the encoder thread reads; nothing writes it meanwhile.
+    struct Input: @unchecked Sendable {
+        let staged: StagedFile
+        let ref: RecordChecks.Reference
+        let grouped: (order: [Int32], starts: [Int])
+        let skip: [Bool]
+    }
+
+    /// The whole COPY data, handed to `emit` in chunks; returns how many values. Stops when `emit` returns false.
+    static func encode(_ input: Input, batchId: Int, emit: ([UInt8]) -> Bool) throws -> Int {
+        let (staged, ref, grouped, skip) = (input.staged, input.ref, input.grouped, input.skip)
         var written = 0
-        _ = try db.copyIn(copy) { writer in
-            var out = BinaryCopyEncoder()
-            var elements: [Int] = []
-            var stored: [RecordChecks.Stored] = []
-            for key in 0..<(grouped.starts.count - 1) {
-                elements.removeAll(keepingCapacity: true)
-                stored.removeAll(keepingCapacity: true)
-                for r32 in grouped.order[grouped.starts[key]..<grouped.starts[key + 1]] where !skip[Int(r32)] {
-                    let r = Int(r32)
-                    elements.append(r)
-                    stored.append(RecordChecks.stored(staged, record: r, kind: ref.kinds[Int(staged.itemNo[r])]))
-                }
-                if elements.isEmpty { continue }
-                let k = ref.keys[key]
-                guard let unitId = k.unitId, let year = k.year, let stage = k.stage else {
-                    throw DTIError(.database, vi: "khóa \(key) không hợp lệ nhưng có bản ghi được nhận (lỗi của dti)",
-                                   en: "key \(key) is not valid but has accepted records (a bug in dti)")
-                }
-                // A sheet holds at most 65,535 values (value_id = sheet_id × 65536 + position); a key has at most one
-                // value per item, so only a catalogue of more items than that could split, and each part is a sheet.
-                var from = 0
-                while from < elements.count {
-                    let part = from..<min(from + 65_535, elements.count)
-                    try sheet(&out, batchId: batchId, unitId: unitId, year: year, stage: stage, staged: staged, ref: ref,
-                              records: elements[part], stored: stored[part])
-                    written += part.count
-                    from = part.upperBound
-                    if out.bytes.count >= 1 << 20 { try out.drain { try writer.write($0) } }
+        var out = BinaryCopyEncoder()
+        var elements: [Int] = []
+        var stored: [RecordChecks.Stored] = []
+        for key in 0..<(grouped.starts.count - 1) {
+            elements.removeAll(keepingCapacity: true)
+            stored.removeAll(keepingCapacity: true)
+            for r32 in grouped.order[grouped.starts[key]..<grouped.starts[key + 1]] where !skip[Int(r32)] {
+                let r = Int(r32)
+                elements.append(r)
+                stored.append(RecordChecks.stored(staged, record: r, kind: ref.kinds[Int(staged.itemNo[r])]))
+            }
+            if elements.isEmpty { continue }
+            let k = ref.keys[key]
+            guard let unitId = k.unitId, let year = k.year, let stage = k.stage else {
+                throw DTIError(.database, vi: "khóa \(key) không hợp lệ nhưng có bản ghi được nhận (lỗi của dti)",
+                               en: "key \(key) is not valid but has accepted records (a bug in dti)")
+            }
+            // A sheet holds at most 65,535 values (value_id = sheet_id × 65536 + position); a key has at most one
+            // value per item, so only a catalogue of more items than that could split, and each part is a sheet.
+            var from = 0
+            while from < elements.count {
+                let part = from..<min(from + 65_535, elements.count)
+                try sheet(&out, batchId: batchId, unitId: unitId, year: year, stage: stage, staged: staged, ref: ref,
+                          records: elements[part], stored: stored[part])
+                written += part.count
+                from = part.upperBound
+                if out.bytes.count >= 1 << 20 {
+                    guard emit(out.bytes) else { return written }
+                    out.bytes.removeAll(keepingCapacity: true)
                 }
             }
-            out.finish()
-            try out.drain { try writer.write($0) }
         }
+        out.finish()
+        _ = emit(out.bytes)
         return written
     }
 

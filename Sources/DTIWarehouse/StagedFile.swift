@@ -8,7 +8,7 @@ import Foundation
 ///
 /// Nothing here talks to the database: `SubmissionLoader` resolves the numbered keys and items with SQL, checks each
 /// record (`RecordChecks`) and writes the sheets (`SheetWriter`).
-struct StagedFile {
+struct StagedFile: @unchecked Sendable {
     enum NumberForm: UInt8 {
         /// The value is not a plain number (an answer, a text, or empty).
         case none
@@ -92,6 +92,87 @@ struct StagedFile {
         }
     }
 
+    /// Appends the records of `other`, read from the rest of the same file: its keys and items are numbered anew,
+    /// in order of first appearance, as if one reader had read both.
+    mutating func append(contentsOf other: StagedFile) {
+        let base = Int32(count)
+        let keyMap = other.keyTexts.map { keys.numberKey($0) }
+        let itemMap = other.itemTexts.map { keys.numberItem($0) }
+        keyNo.append(contentsOf: other.keyNo.lazy.map { keyMap[Int($0)] })
+        itemNo.append(contentsOf: other.itemNo.lazy.map { itemMap[Int($0)] })
+        value.append(contentsOf: other.value)
+        numberForm.append(contentsOf: other.numberForm)
+        lines.append(contentsOf: other.lines)
+        refs.append(contentsOf: other.refs)
+        for (k, v) in other.normalizedNumbers { normalizedNumbers[k + base] = v }
+        for (k, v) in other.evidence { evidence[k + base] = v }
+        for (k, v) in other.problem { problem[k + base] = v }
+    }
+
+    /// A CSV of 8 MB or more is read by two threads, each half of the file, when the half-way line break is outside
+    /// quotes (the first reader ends there outside a quoted field, so the second began at a record). Otherwise (a
+    /// quoted field spans the half-way line, or a small file) nil, and the caller reads the file in one go. Either way
+    /// the records, their numbering and any error are those of reading the file from start to end.
+    static func readInHalves(path: String, defaultStage: Stage, expectedRecords: Int, progress: ReadProgress) throws -> StagedFile? {
+        guard let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil, size >= 8 << 20,
+              let split = lineStart(near: size / 2, in: path, size: size) else { return nil }
+        var first: CSVReader
+        do { first = try CSVReader(path: path, range: 0..<split, line: 1, delimiter: nil, fileSize: size) } catch let e as FormatError {
+            throw RecordSources.rejected(e)
+        }
+        var scanner = try CSVSubmissionScanner(header: &first, path: path, defaultStage: defaultStage)
+        let (columns, headerCount) = scanner.columnPositions
+        let delimiter = scanner.delimiter
+        let second = Background("dti-csv-second-half") { () throws -> StagedFile in
+            let line = try countLineFeeds(in: path, upTo: split) + 1
+            let reader: CSVReader
+            do { reader = try CSVReader(path: path, range: split..<size, line: line, delimiter: delimiter, fileSize: size) } catch let e as FormatError {
+                throw RecordSources.rejected(e)
+            }
+            var rest = try CSVSubmissionScanner(reader: reader, columns: columns, headerCount: headerCount, path: path, defaultStage: defaultStage)
+            var staged = StagedFile(expectedRecords: expectedRecords / 2)
+            try rest.read(into: &staged, progress: progress)
+            return staged
+        }
+        var staged = StagedFile(expectedRecords: expectedRecords)
+        do {
+            try scanner.read(into: &staged, progress: progress)
+        } catch {
+            _ = try? second.value()
+            throw error
+        }
+        if scanner.endedInsideQuotes { _ = try? second.value(); return nil }
+        staged.append(contentsOf: try second.value())
+        return staged
+    }
+
+    /// The offset just after the first line feed at or after `offset`, or nil (none within 1 MiB, or at the end).
+    private static func lineStart(near offset: Int, in path: String, size: Int) -> Int? {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
+        defer { try? handle.close() }
+        guard (try? handle.seek(toOffset: UInt64(offset))) != nil else { return nil }
+        let bytes = handle.readData(ofLength: 1 << 20)
+        guard let k = bytes.firstIndex(of: UInt8(ascii: "\n")) else { return nil }
+        let split = offset + (k - bytes.startIndex) + 1
+        return split < size ? split : nil
+    }
+
+    /// How many line feeds the file has before `end`.
+    private static func countLineFeeds(in path: String, upTo end: Int) throws -> Int {
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw DTIError(.inputRejected, vi: "\(path): không mở được tệp", en: "\(path): cannot open the file")
+        }
+        defer { try? handle.close() }
+        var count = 0, left = end
+        while left > 0 {
+            let chunk = handle.readData(ofLength: min(left, 1 << 20))
+            if chunk.isEmpty { break }
+            left -= chunk.count
+            chunk.withUnsafeBytes { p in for b in p where b == 0x0A { count += 1 } }
+        }
+        return count
+    }
+
     fileprivate mutating func numberKey(_ key: FileKeys.KeyText) -> Int32 { keys.numberKey(key) }
     fileprivate mutating func numberItem(_ item: FileKeys.ItemText) -> Int32 { keys.numberItem(item) }
 
@@ -104,8 +185,12 @@ struct StagedFile {
         var staged = StagedFile(expectedRecords: expectedRecords)
         switch (path as NSString).pathExtension.lowercased() {
         case "csv", "txt":
+            let tally = ReadProgress(progress)
+            if let whole = try readInHalves(path: path, defaultStage: defaultStage, expectedRecords: expectedRecords, progress: tally) {
+                return (whole, "csv")
+            }
             var scanner = try CSVSubmissionScanner(path: path, defaultStage: defaultStage)
-            try scanner.read(into: &staged, progress: progress)
+            try scanner.read(into: &staged, progress: tally)
             return (staged, "csv")
         default:
             var source = try RecordSources.open(path: path)
@@ -181,25 +266,43 @@ struct CSVSubmissionScanner {
     private var lastItem: Int32 = -1
     private var scratch: [UInt8] = []
 
+    /// Opens the file and reads its header.
     init(path: String, defaultStage: Stage) throws {
+        var reader: CSVReader
+        do { reader = try CSVReader(path: path) } catch let e as FormatError { throw RecordSources.rejected(e) }
+        try self.init(header: &reader, path: path, defaultStage: defaultStage)
+    }
+
+    /// Reads the header from `reader`, then the records after it.
+    init(header reader: inout CSVReader, path: String, defaultStage: Stage) throws {
+        let header: [String]
+        do { header = try reader.next()?.fields ?? [] } catch let e as FormatError { throw RecordSources.rejected(e) }
+        try self.init(reader: reader, columns: try SubmissionColumns.positions(header: header, path: path), headerCount: header.count,
+                      path: path, defaultStage: defaultStage)
+    }
+
+    /// Reads the records of `reader`, whose header (of `headerCount` fields) says where the columns are.
+    init(reader: CSVReader, columns: [Int], headerCount: Int, path: String, defaultStage: Stage) throws {
+        file = reader
         self.path = path
         self.defaultStage = defaultStage
-        do { file = try CSVReader(path: path) } catch let e as FormatError { throw RecordSources.rejected(e) }
-        let header: [String]
-        do { header = try file.next()?.fields ?? [] } catch let e as FormatError { throw RecordSources.rejected(e) }
-        columns = try SubmissionColumns.positions(header: header, path: path)
-        headerCount = header.count
+        self.columns = columns
+        self.headerCount = headerCount
         scratch.reserveCapacity(256)
     }
 
-    mutating func read(into staged: inout StagedFile, progress: (@Sendable (Int) -> Void)?) throws {
+    var columnPositions: (columns: [Int], headerCount: Int) { (columns, headerCount) }
+    var delimiter: UInt8 { file.delimiter }
+    var endedInsideQuotes: Bool { file.endedInsideQuotes }
+
+    mutating func read(into staged: inout StagedFile, progress: ReadProgress) throws {
         var reader = file
         defer { file = reader }
         do {
             while try reader.withNextRecord({ line, fields in
                 if fields.count == 1 && fields[0].isEmpty { return }   // a blank line
                 add(line: line, fields: fields, to: &staged)
-                if staged.count % 250_000 == 0 { progress?(staged.count) }
+                if staged.count % 4096 == 0 { progress.add(4096) }
             }) {}
         } catch let e as FormatError {
             throw RecordSources.rejected(e)
@@ -282,4 +385,23 @@ struct CSVSubmissionScanner {
 
     @inline(__always)
     private static func text(_ p: UnsafeBufferPointer<UInt8>) -> String { String(decoding: p, as: UTF8.self) }
+}
+
+/// The count of records read so far, by one reader or two at once, told to the caller every 250,000.
+final class ReadProgress: @unchecked Sendable {
+    private let report: (@Sendable (Int) -> Void)?
+    private let lock = NSLock()
+    private var count = 0
+
+    init(_ report: (@Sendable (Int) -> Void)?) { self.report = report }
+
+    func add(_ n: Int) {
+        guard let report else { return }
+        lock.lock()
+        let before = count
+        count += n
+        let now = count
+        lock.unlock()
+        if now / 250_000 > before / 250_000 { report(now / 250_000 * 250_000) }
+    }
 }

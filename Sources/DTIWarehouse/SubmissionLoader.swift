@@ -56,20 +56,34 @@ public struct SubmissionLoader {
     /// bad header, no records); bad records are returned in the report (and nothing is written unless `partial`).
     public func load(path: String, options: Options = Options()) throws -> Report {
         var clock = PhaseClock()
-        let fileInfo = try FileDigest.of(path: path)
-        clock.lap("sha256")
+        // The file is hashed on a second thread while this one reads it: both take the same time, and the load cannot
+        // start its transaction before knowing both.
+        let digest = Background("dti-sha256") { try FileDigest.of(path: path) }
         let display = path
-        // Cheap check first: the same file at the same stage already loaded.
+        let isCSV = ["csv", "txt"].contains((path as NSString).pathExtension.lowercased())
+        let staged: StagedFile, format: String
+        do {
+            // About one record per 48 bytes of CSV: the columns are sized once from it.
+            let bytes = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+            (staged, format) = try StagedFile.read(path: path, defaultStage: options.stage,
+                                                   expectedRecords: isCSV ? min(bytes / 48, 4_000_000) : 0,
+                                                   progress: options.progress)
+        } catch {
+            // A file that cannot be opened is refused as before (by the digest); one loaded before is a no-op, whatever
+            // reading it now says.
+            let info = try digest.value()
+            if let existing = try alreadyLoaded(sha: info.sha256, stage: options.stage) {
+                return Report(file: display, batchId: nil, alreadyLoadedAs: existing, total: 0, accepted: 0, unchanged: 0, rejected: [], committed: false)
+            }
+            throw error
+        }
+        clock.lap("read and normalise")
+        let fileInfo = try digest.value()
         if let existing = try alreadyLoaded(sha: fileInfo.sha256, stage: options.stage) {
             return Report(file: display, batchId: nil, alreadyLoadedAs: existing, total: 0, accepted: 0, unchanged: 0, rejected: [], committed: false)
         }
-        let isCSV = ["csv", "txt"].contains((path as NSString).pathExtension.lowercased())
-        // About one record per 48 bytes of CSV: the columns are sized once from it.
-        let (staged, format) = try StagedFile.read(path: path, defaultStage: options.stage,
-                                                   expectedRecords: isCSV ? min(fileInfo.bytes / 48, 4_000_000) : 0,
-                                                   progress: options.progress)
+        clock.lap("sha256 (on a second thread)")
         let total = staged.count
-        clock.lap("read and normalise")
         if total == 0 {
             throw DTIError(.inputRejected, vi: "\(display):2: không có bản ghi nào (tệp rỗng hoặc chỉ có dòng tiêu đề)",
                            en: "\(display):2: no records (an empty file or a header only)")
