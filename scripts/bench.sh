@@ -15,7 +15,7 @@
 #            of the plain table to their districts.
 #   export   p50/p95 of `dti export --unit D --years 2022-2024 --children --format csv` over random districts, warm.
 #   memory   peak RSS of `dti load` (GNU time).
-#   size     bytes of dti.submission_values (table + indexes + toast) per million rows.
+#   size     bytes of dti.submission_sheets, where the values are (table + indexes + toast), per million values.
 #   growth   the same load and roll-up on the first 10 %, 30 % and 100 % of the synthetic provinces.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -216,7 +216,7 @@ for fi in "${!FRACTIONS[@]}"; do
     run sql "$url" -c "CHECKPOINT"
     timed t_copy sql "$url" -c "\\copy bench_plain.submissions FROM '$file' WITH (FORMAT csv, HEADER true)"
     # roll-up: dti rollup vs one INSERT … SELECT … GROUP BY
-    run sql "$url" -c "ANALYZE dti.submission_values" -c "ANALYZE bench_plain.submissions" -c "CHECKPOINT"
+    run sql "$url" -c "ANALYZE dti.submission_sheets" -c "ANALYZE bench_plain.submissions" -c "CHECKPOINT"
     timed t_roll env DATABASE_URL="$url" "$DTI" rollup --year "$YEAR"
     run sql "$url" -c "CHECKPOINT"
     timed t_sql sql "$url" -c "$PLAIN_ROLLUP"
@@ -239,8 +239,8 @@ LAST_URL=$(url_for "$LAST_DB")
 # ---------------------------------------------------------------------------------------------------------------
 say "database size ($LAST_DB)"
 read -r SV_ROWS SV_BYTES SV_HEAP DB_BYTES PLAIN_ROWS PLAIN_BYTES < <(sqlv "$LAST_URL" "
-  SELECT (SELECT count(*) FROM dti.submission_values), pg_total_relation_size('dti.submission_values'),
-         pg_relation_size('dti.submission_values'), pg_database_size(current_database()),
+  SELECT (SELECT count(*) FROM dti.submission_values), pg_total_relation_size('dti.submission_sheets'),
+         pg_relation_size('dti.submission_sheets'), pg_database_size(current_database()),
          (SELECT count(*) FROM bench_plain.submissions), pg_total_relation_size('bench_plain.submissions')" | tr '|' ' ')
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -277,7 +277,9 @@ run sql "$ADMIN_URL" -c "CREATE DATABASE bench_big_tpl"
 )
 run sql "$(url_for bench_big_tpl)" -c "VACUUM ANALYZE" \
   -c "CREATE TABLE public.plain_submissions (unit_code text, year integer, catalogue text, indicator text, variable text, value text, evidence text, stage text)" \
-  -c "CREATE TABLE public.floor_values (LIKE dti.submission_values INCLUDING ALL)"
+  -c "CREATE TABLE public.floor_values (value_id bigint GENERATED ALWAYS AS IDENTITY, batch_id bigint, unit_id integer, year smallint,
+                                         item_id integer, stage dti.stage, value numeric, value_text text, evidence text, source_ref text)" \
+  -c "CREATE UNIQUE INDEX ON public.floor_values (unit_id, year, item_id, stage, value_id DESC)"
 : >"$WORK/big-load"; : >"$WORK/big-copy"; : >"$WORK/big-floor"
 for r in $(seq 1 "$RUNS"); do
   run sql "$ADMIN_URL" -c "DROP DATABASE IF EXISTS bench_big" -c "CREATE DATABASE bench_big TEMPLATE bench_big_tpl" -c "CHECKPOINT"
@@ -287,8 +289,8 @@ for r in $(seq 1 "$RUNS"); do
   [ "$rss" -gt "$RSS_KB" ] && RSS_KB=$rss
   run sql "$url" -c "CHECKPOINT"
   timed t_copy sql "$url" -c "\\copy public.plain_submissions FROM '$BIG' WITH (FORMAT csv, HEADER true)"
-  # The floor of any loader that keeps the key index: the rows dti load wrote, already resolved and valid, inserted
-  # into an empty copy of dti.submission_values with its indexes. No reading, parsing or validation.
+  # What the layout before migration 0012 cost by itself: the values dti load wrote, already resolved and valid, inserted
+  # one row per value into a table with that layout's key B-tree. No reading, parsing or validation.
   run sql "$url" -c "CHECKPOINT"
   timed t_floor sql "$url" -c "INSERT INTO public.floor_values (batch_id, unit_id, year, item_id, stage, value, value_text, evidence, source_ref)
                                SELECT batch_id, unit_id, year, item_id, stage, value, value_text, evidence, source_ref FROM dti.submission_values"
@@ -332,13 +334,13 @@ if [ -n "$SYNTH_SECONDS" ]; then SYNTH_NOTE="synth took $(calc '%.0f' "$SYNTH_SE
   echo "| **load ratio** dti / \\copy (min, median) | **${LOAD_RATIO_MIN}×**, ${LOAD_RATIO_MED}× | ≤ ${T_LOAD_RATIO}× | $(verdict "$LOAD_RATIO_MED" "$T_LOAD_RATIO") |"
   echo "| load of one file of $BIG_ROWS rows (commune data 2022–$YEAR) into an empty warehouse: \`dti load\` / \`\\copy\` ($RUNS_NOTE) | $(calc '%.2f' "$BIG_LOAD_MIN") s / $(calc '%.2f' "$BIG_LOAD_MED") s vs $(calc '%.2f' "$BIG_COPY_MIN") s / $(calc '%.2f' "$BIG_COPY_MED") s | | |"
   echo "| **load ratio, $BIG_ROWS rows** (min, median) | **$(calc '%.2f' "$BIG_LOAD_MIN / $BIG_COPY_MIN")×**, $(calc '%.2f' "$BIG_LOAD_MED / $BIG_COPY_MED")× | ≤ ${T_LOAD_RATIO}× | $(verdict "$(calc '%.2f' "$BIG_LOAD_MED / $BIG_COPY_MED")" "$T_LOAD_RATIO") |"
-  echo "| floor: the same $BIG_ROWS rows already resolved, one \`INSERT … SELECT\` into an empty copy of dti.submission_values with its indexes (no reading, no validation) | $(calc '%.2f' "$BIG_FLOOR_MIN") s / $(calc '%.2f' "$BIG_FLOOR_MED") s = $(calc '%.2f' "$BIG_FLOOR_MIN / $BIG_COPY_MIN")× the \\copy | | |"
+  echo "| for comparison, the layout before migration 0012: the same $BIG_ROWS values already resolved, one \`INSERT … SELECT\` into a table of one row per value with its key B-tree (no reading, no validation) | $(calc '%.2f' "$BIG_FLOOR_MIN") s / $(calc '%.2f' "$BIG_FLOOR_MED") s = $(calc '%.2f' "$BIG_FLOOR_MIN / $BIG_COPY_MIN")× the \\copy | | |"
   echo "| roll-up: \`dti rollup --year $YEAR\`, ${NPROV[$FULL]} provinces ($RUNS_NOTE) | $(calc '%.2f' "${ROLL_MIN[$FULL]}") s / $(calc '%.2f' "${ROLL_MED[$FULL]}") s | | |"
   echo "| roll-up: one \`INSERT … SELECT … GROUP BY\` communes → districts | $(calc '%.2f' "${SQL_MIN[$FULL]}") s / $(calc '%.2f' "${SQL_MED[$FULL]}") s | | |"
   echo "| **roll-up ratio** dti / SQL (min, median) | **${ROLL_RATIO_MIN}×**, ${ROLL_RATIO_MED}× | ≤ ${T_ROLLUP_RATIO}× | $(verdict "$ROLL_RATIO_MED" "$T_ROLLUP_RATIO") |"
   echo "| export p50 / p95 (max) over $EXPORTS districts, 2022–$YEAR, \`--children --format csv\`, warm | $(calc '%.0f' "$EXP_P50 * 1000") ms / $(calc '%.0f' "$EXP_P95 * 1000") ms ($(calc '%.0f' "$EXP_MAX * 1000") ms) | p95 ≤ $T_EXPORT_P95_MS ms | $(verdict "$(calc '%.0f' "$EXP_P95 * 1000")" "$T_EXPORT_P95_MS") |"
   echo "| **peak RSS of \`dti load\`** (max over runs) | **$RSS_MB MB** | ≤ $T_RSS_MB MB | $(verdict "$RSS_MB" "$T_RSS_MB") |"
-  echo "| size of dti.submission_values (table + indexes) per million rows | $(calc '%.0f' "$SV_BYTES / $SV_ROWS * 1e6 / $MIB") MiB (heap only $(calc '%.0f' "$SV_HEAP / $SV_ROWS * 1e6 / $MIB") MiB; $SV_ROWS rows) | | |"
+  echo "| size of dti.submission_sheets (table + indexes + toast) per million values | $(calc '%.0f' "$SV_BYTES / $SV_ROWS * 1e6 / $MIB") MiB (heap only $(calc '%.0f' "$SV_HEAP / $SV_ROWS * 1e6 / $MIB") MiB; $SV_ROWS values) | | |"
   echo "| whole database per million submission rows (incl. scores, catalogues) | $(calc '%.0f' "$DB_BYTES / $SV_ROWS * 1e6 / $MIB") MiB | | |"
   echo "| plain 8-column table per million rows (for comparison) | $(calc '%.0f' "$PLAIN_BYTES / $PLAIN_ROWS * 1e6 / $MIB") MiB | | |"
   echo

@@ -38,7 +38,7 @@ public struct Rollup {
     /// The provinces that have any submitted value for the year.
     public func provincesWithData(year: Int) throws -> [String] {
         let rows = try connection.query("""
-            SELECT DISTINCT a.code FROM (SELECT DISTINCT unit_id FROM dti.submission_values WHERE year = \(year)) sv
+            SELECT DISTINCT a.code FROM (SELECT DISTINCT unit_id FROM dti.submission_sheets WHERE year = \(year)) sv
               JOIN dti.units u ON u.unit_id = sv.unit_id
              CROSS JOIN LATERAL (SELECT dti.unit_ancestry(u.code) AS chain) c
              CROSS JOIN LATERAL (SELECT c.chain[cardinality(c.chain)] AS code) a
@@ -109,6 +109,9 @@ public struct Rollup {
     }
 
     // MARK: 1. the current value of every key at this stage (the most advanced stage at or below it)
+    // The sheets of each unit of the scope are looked up by submission_sheets_key (a LATERAL join per unit). Joined
+    // through the view dti.submission_values, the planner read every sheet of the two years for each province
+    // (make bench: 85 ms instead of 62 ms per province); the newest value of a key is the last in (sheet, position).
 
     private func gather(_ db: PostgresConnection, province: String, year: Int, stage: Stage) throws {
         try db.execute("""
@@ -123,10 +126,13 @@ public struct Rollup {
         try db.execute("ANALYZE scope_units")
         try db.execute("""
             CREATE TEMP TABLE eff ON COMMIT DROP AS
-            SELECT DISTINCT ON (sv.unit_id, sv.year, sv.item_id) sv.unit_id, sv.year, sv.item_id, sv.value, sv.value_text, sv.batch_id, sv.value_id
-              FROM dti.submission_values sv JOIN scope_units su ON su.unit_id = sv.unit_id
-             WHERE sv.year IN (\(year), \(year - 1)) AND sv.stage <= \(stage.rawValue)::dti.stage
-             ORDER BY sv.unit_id, sv.year, sv.item_id, sv.stage DESC, sv.value_id DESC
+            SELECT DISTINCT ON (s.unit_id, s.year, v.item_id) s.unit_id, s.year, v.item_id, v.value, v.value_text, s.batch_id,
+                   s.sheet_id * 65536 + v.ord AS value_id
+              FROM scope_units su
+             CROSS JOIN LATERAL (SELECT * FROM dti.submission_sheets x
+                                  WHERE x.unit_id = su.unit_id AND x.year IN (\(year), \(year - 1)) AND x.stage <= \(stage.rawValue)::dti.stage) s
+             CROSS JOIN LATERAL unnest(s.item_ids, s."values", s.value_texts) WITH ORDINALITY AS v (item_id, value, value_text, ord)
+             ORDER BY s.unit_id, s.year, v.item_id, s.stage DESC, s.sheet_id DESC, v.ord DESC
             """)
         try db.execute("ANALYZE eff")
     }

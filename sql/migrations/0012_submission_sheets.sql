@@ -37,7 +37,7 @@ CREATE UNIQUE INDEX submission_sheets_key ON dti.submission_sheets (unit_id, yea
 CREATE INDEX submission_sheets_batch ON dti.submission_sheets (batch_id);
 COMMENT ON TABLE dti.submission_sheets IS 'Số liệu đã nạp, theo phiếu / every submitted value ever loaded, append-only, one row per unit, year, stage and catalogue of a batch: element k of item_ids, values, value_texts, evidences and source_refs/source_lines is one value. Read it through dti.submission_values (one row per value). A correction is a newer sheet; earlier sheets stay for history.';
 COMMENT ON COLUMN dti.submission_sheets.sheet_id IS 'Load order: a larger id is newer. value_id of an element = sheet_id × 65536 + its position.';
-COMMENT ON COLUMN dti.submission_sheets.item_ids IS 'dti.catalogue_items of the values, distinct within a sheet.';
+COMMENT ON COLUMN dti.submission_sheets.item_ids IS 'dti.catalogue_items of the values: distinct within a sheet, and all of one catalogue (a sheet is one unit, year, catalogue and stage of a file; v_submission_status reads the catalogue of item_ids[1]).';
 COMMENT ON COLUMN dti.submission_sheets."values" IS 'The numbers, exact (yes/no as 1/0); NULL elements for text answers.';
 COMMENT ON COLUMN dti.submission_sheets.value_texts IS 'The text as submitted for answers and text fields; NULL when every value of the sheet is a number.';
 COMMENT ON COLUMN dti.submission_sheets.evidences IS 'Evidence as submitted; NULL when no value of the sheet has any.';

@@ -6,8 +6,8 @@ WITH versions AS (
 ),
 used AS (   -- who submitted to which catalogue in which year, and the province (root) each such unit is in
     SELECT k.catalogue_id, k.year, a.chain[cardinality(a.chain)] AS root
-      FROM (SELECT DISTINCT sv.unit_id, sv.year::int AS year, i.catalogue_id
-              FROM dti.submission_values sv JOIN dti.catalogue_items i ON i.item_id = sv.item_id) k
+      FROM (SELECT DISTINCT s.unit_id, s.year::int AS year, i.catalogue_id   -- a sheet's items are of one catalogue
+              FROM dti.submission_sheets s JOIN dti.catalogue_items i ON i.item_id = s.item_ids[1]) k
       JOIN dti.units u ON u.unit_id = k.unit_id
      CROSS JOIN LATERAL (SELECT dti.unit_ancestry(u.code) AS chain) a
 ),
