@@ -48,19 +48,16 @@ enum RecordChecks {
     }
 
     struct Reference: Sendable {
-        var keys: [Key]
-        var items: [Item] { didSet { kinds = Self.kinds(items) } }
-        var ratios: [RatioLimit]
-        private(set) var kinds: [ItemKind]
+        let keys: [Key]
+        let items: [Item]
+        let ratios: [RatioLimit]
+        /// `items` as the per-record paths read them.
+        let kinds: [ItemKind]
 
         init(keys: [Key], items: [Item], ratios: [RatioLimit]) {
             self.keys = keys; self.items = items; self.ratios = ratios
-            kinds = Self.kinds(items)
-        }
-
-        private static func kinds(_ items: [Item]) -> [ItemKind] {
-            items.map { ItemKind(itemId: $0.itemId ?? 0, resolved: $0.itemId != nil, numeric: $0.numeric, count: $0.count, yesNo: $0.yesNo,
-                                 choice: $0.choice, allowNegative: $0.allowNegative, hasMax: $0.maxValue != nil) }
+            kinds = items.map { ItemKind(itemId: $0.itemId ?? 0, resolved: $0.itemId != nil, numeric: $0.numeric, count: $0.count,
+                                         yesNo: $0.yesNo, choice: $0.choice, allowNegative: $0.allowNegative, hasMax: $0.maxValue != nil) }
         }
     }
 
@@ -279,9 +276,9 @@ enum ExactCompare {
 enum Answer {
     private static let yes = YesNo.yesWords.map { Array($0.utf8) }, no = YesNo.noWords.map { Array($0.utf8) }
 
-    /// true for a yes word, false for a no word, nil for anything else, in any case (`CÓ`, `Không`). The words are
-    /// compared as bytes first: hashing a String with Vietnamese letters normalises it, which costs more than the
-    /// whole check.
+    /// true for a yes word, false for a no word, nil for anything else, in any case (`CÓ`, `Không`): `YesNo.parse`,
+    /// with the words as written (nearly every answer) compared as bytes first. Hashing a String with Vietnamese letters
+    /// normalises it, which costs more than the whole check.
     @inline(__always)
     static func yesNo(_ value: String) -> Bool? {
         var v = value
@@ -291,8 +288,6 @@ enum Answer {
             return nil
         }
         if let exact { return exact }
-        let lower = Normalize.lower(value)
-        if lower == value { return nil }
-        return YesNo.yesWords.contains(lower) ? true : (YesNo.noWords.contains(lower) ? false : nil)
+        return YesNo.parse(value)
     }
 }

@@ -134,7 +134,7 @@ struct StagedFile: @unchecked Sendable {
             try rest.read(into: &staged, progress: progress)
             return staged
         }
-        var staged = StagedFile(expectedRecords: expectedRecords)
+        var staged = StagedFile(expectedRecords: expectedRecords)   // the whole file's room: the second half is appended to it
         do {
             try scanner.read(into: &staged, progress: progress)
         } catch {

@@ -1,4 +1,5 @@
 @testable import DTIWarehouse
+import DTICore
 import Foundation
 import Testing
 
@@ -26,13 +27,14 @@ struct RecordChecksTests {
         #expect(!ExactCompare.isWhole("12.5") && !ExactCompare.isWhole("0.001") && !ExactCompare.isWhole("-3.10"))
     }
 
-    @Test("yes/no answers in any case; anything else is not an answer", arguments: [
+    @Test("yes/no answers in any case, exactly as YesNo.parse reads them; anything else is not an answer", arguments: [
         ("có", true), ("Có", true), ("CÓ", true), ("co", true), ("x", true), ("X", true), ("1", true), ("đạt", true), ("ĐẠT", true),
         ("yes", true), ("True", true), ("không", false), ("KHÔNG", false), ("Không", false), ("0", false), ("chưa", false),
-        ("No", false), ("khong", false), ("có ", nil), ("c", nil), ("", nil), ("2", nil), ("không có", nil), ("ok", nil),
+        ("No", false), ("khong", false), ("có ", true), ("c", nil), ("", nil), ("2", nil), ("không có", nil), ("ok", nil),
     ] as [(String, Bool?)])
     func yesNo(_ value: String, _ want: Bool?) {
         #expect(Answer.yesNo(value) == want, "\(value)")
+        #expect(Answer.yesNo(value) == YesNo.parse(value), "\(value): the byte comparison agrees with DTICore's parser")
     }
 
     @Test("a field needs no trimming exactly when Foundation's trimming would leave it as it is", arguments: [
