@@ -221,23 +221,13 @@ struct ValueText {
 
     private init(text: String, number: String?) { self.text = text; self.number = number; problem = nil }
 
-    /// The bytes of a CSV field. Visible ASCII with no separator other than a dot and at most 16 bytes (`12`, `0.5`,
-    /// `-3`) is taken as written without making more than the one small String; anything else goes through `init(_:)`.
+    /// The bytes of a CSV field. A plain machine-form number (`Normalize.isPlainMachineNumber`: `12`, `0.5`, `-3`) is
+    /// taken as written, making only the one small String; anything else goes through `init(_:)`.
     @inline(__always)
     static func of(bytes p: UnsafeBufferPointer<UInt8>) -> ValueText {
-        if p.count > 0 && p.count <= 16 {
-            var plain = true, digits = 0, dots = 0
-            for k in 0..<p.count {
-                let b = p[k]
-                if b >= 48 && b <= 57 { digits += 1 }
-                else if b == UInt8(ascii: ".") { dots += 1 }
-                else if b == UInt8(ascii: "-") && k == 0 { continue }
-                else { plain = false; break }
-            }
-            if plain && digits > 0 && dots <= 1 && p.first != UInt8(ascii: ".") && p.last != UInt8(ascii: ".") {
-                let text = String(decoding: p, as: UTF8.self)
-                return ValueText(text: text, number: text)
-            }
+        if Normalize.isPlainMachineNumber(p) {
+            let text = String(decoding: p, as: UTF8.self)
+            return ValueText(text: text, number: text)
         }
         return ValueText(String(decoding: p, as: UTF8.self))
     }

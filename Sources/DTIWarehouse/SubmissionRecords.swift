@@ -118,6 +118,21 @@ enum Normalize {
         return plain ? s : s.lowercased()
     }
 
+    /// Already a number in machine form, short enough to be within the limits: 1 to 16 bytes of digits, at most one
+    /// dot (neither first nor last), a minus only first (`12`, `0.5`, `-3`). Such text is its own machine text.
+    @inline(__always)
+    static func isPlainMachineNumber(_ p: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard p.count > 0 && p.count <= 16, p.first != UInt8(ascii: "."), p.last != UInt8(ascii: ".") else { return false }
+        var digits = 0, dots = 0
+        for k in 0..<p.count {
+            let b = p[k]
+            if b >= 48 && b <= 57 { digits += 1 }
+            else if b == UInt8(ascii: ".") { dots += 1 }
+            else if b != UInt8(ascii: "-") || k != 0 { return false }
+        }
+        return digits > 0 && dots <= 1
+    }
+
     static func code(_ s: String) -> String {
         var t = trim(s)
         if t.utf8.contains(UInt8(ascii: ",")) || t.hasSuffix(".") { t = IndicatorCode.normalize(t) }
@@ -126,22 +141,9 @@ enum Normalize {
 
     /// The machine text of a number (`0.5`), or why the value is not a plain number.
     static func number(_ s: String) -> Result<String, DecimalText.ParseError> {
-        var simple = true
-        var hasDigit = false
-        for b in s.utf8 {
-            switch b {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): hasDigit = true
-            case UInt8(ascii: "."), UInt8(ascii: "-"): break
-            default: simple = false
-            }
-            if !simple { break }
-        }
-        if simple && hasDigit, s.utf8.first != UInt8(ascii: "."), s.utf8.last != UInt8(ascii: "."),
-           s.utf8.filter({ $0 == UInt8(ascii: ".") }).count <= 1,
-           s.utf8.dropFirst().allSatisfy({ $0 != UInt8(ascii: "-") }) {
-            // Fast path: already machine form; still refuse over-long numbers through the strict parser.
-            if s.utf8.count <= 16 { return .success(s) }
-        }
+        // Fast path: already machine form.
+        var t = s
+        if t.withUTF8(isPlainMachineNumber) { return .success(s) }
         switch DecimalText.parse(s) {
         case .success(let d): return .success(d.machineText)
         case .failure(let e): return .failure(e)
