@@ -40,16 +40,22 @@ let package = Package(
             .product(name: "ZIPFoundation", package: "ZIPFoundation"),
         ]),
 
-        // The warehouse: embedded cluster, migrations, units, catalogue store, ETL, roll-up, export, benchmark helpers.
+        // The warehouse, in folders by the path data takes: Cluster/ and Migrations/ (the database itself), Units/,
+        // Catalogues/, Load/ (files → sheets), Rollup/ (communes → districts, scores, ranks), Status/, Export/,
+        // Score/ (`dti score`, no database), Access/ (logins), Support/ (small shared helpers).
         .target(name: "DTIWarehouse", dependencies: [
             "DTICore", "DTIFormats", "PostgresClient",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
         ]),
 
+        // Synthetic data for the demo and the benchmarks (`dti synth`): a deterministic sample country, kept apart
+        // from the warehouse logic so nothing the warehouse computes can depend on it.
+        .target(name: "DTISynth", dependencies: ["DTICore", "DTIFormats", "DTIWarehouse"]),
+
         // The command line: one ParsableCommand per file, logic lives in the libraries.
         .executableTarget(name: "dti", dependencies: [
-            "DTIWarehouse", "DTICore", "DTIFormats",
+            "DTIWarehouse", "DTICore", "DTIFormats", "DTISynth",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

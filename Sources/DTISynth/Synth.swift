@@ -1,5 +1,6 @@
 import DTICore
 import DTIFormats
+import DTIWarehouse
 import Foundation
 
 /// A deterministic synthetic country for demos and benchmarks: provinces, districts, communes with profiles and

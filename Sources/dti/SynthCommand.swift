@@ -1,5 +1,6 @@
 import ArgumentParser
 import DTICore
+import DTISynth
 import DTIWarehouse
 import Foundation
 
