@@ -100,6 +100,7 @@ public struct SubmissionLoader {
                         RETURNING batch_id
                         """)
                     batchId = try inserted[0]["batch_id"].decode(Int.self)
+                    Failpoint.trace("load.in-transaction")
                 } catch let e as PostgresError where e.sqlState == "23505" {
                     throw AlreadyLoaded()
                 }

@@ -8,4 +8,15 @@ public enum Failpoint {
         FileHandle.standardError.write(Data("dti: failpoint \(name): killing the process\n".utf8))
         kill(getpid(), SIGKILL)
     }
+
+    /// Notes that the process reached a named point, for tests that kill it from outside and must know where the kill
+    /// landed: with `DTI_FAILPOINT_LOG=FILE` each point appends its name and a newline to FILE. Nothing otherwise.
+    public static func trace(_ name: String) {
+        guard let path = ProcessInfo.processInfo.environment["DTI_FAILPOINT_LOG"], !path.isEmpty else { return }
+        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT, 0o600)
+        guard fd >= 0 else { return }
+        let line = Array("\(name)\n".utf8)
+        _ = line.withUnsafeBytes { Foundation.write(fd, $0.baseAddress, $0.count) }
+        close(fd)
+    }
 }

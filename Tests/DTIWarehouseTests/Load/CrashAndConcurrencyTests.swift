@@ -72,22 +72,43 @@ struct CrashAndConcurrencyTests {
             #expect(r.reason == .uncaughtSignal && r.status == SIGKILL, "\(point): \(r.text)")
             #expect(try f.footprint() == before, "killed at \(point): nothing may remain")
         }
+        // Kills from outside: three at random moments after the start, three shortly after the load's transaction has
+        // begun (the load notes that point in DTI_FAILPOINT_LOG). A kill counts as inside the load when the process
+        // died by the signal after its transaction began and nothing of the batch remains; at least one must.
         var random = SystemRandomNumberGenerator()
-        for _ in 0..<3 {
-            let p = DTIProcess(["load", path], conninfo: f.database.conninfo)
+        var landedInside = 0
+        for attempt in 0..<6 {
+            let trace = f.scratch + "/kill-trace-\(attempt).log"
+            let p = DTIProcess(["load", path], conninfo: f.database.conninfo, environment: ["DTI_FAILPOINT_LOG": trace])
             try p.start()
-            usleep(UInt32.random(in: 50_000...600_000, using: &random))
+            if attempt < 3 {
+                usleep(UInt32.random(in: 50_000...600_000, using: &random))
+            } else {
+                let deadline = Date().addingTimeInterval(30)
+                while p.process.isRunning, Date() < deadline,
+                      !((try? String(contentsOfFile: trace, encoding: .utf8)) ?? "").contains("load.in-transaction") {
+                    usleep(1_000)
+                }
+                usleep(UInt32.random(in: 0...60_000, using: &random))
+            }
             kill(p.process.processIdentifier, SIGKILL)
             let r = p.wait()
             let after = try f.footprint()
-            if r.reason == .uncaughtSignal {
-                #expect(after == before, "killed mid-way: nothing may remain")
+            let began = ((try? String(contentsOfFile: trace, encoding: .utf8)) ?? "").contains("load.in-transaction")
+            if r.reason == .uncaughtSignal && after == before {
+                if began { landedInside += 1 }
+            } else if r.reason == .uncaughtSignal {
+                // Killed after COMMIT, before the process exited: then the whole batch is there.
+                #expect(try f.count("dti.submission_values") == rows, "killed after commit: the whole batch or nothing")
+                try f.db.simpleQuery("TRUNCATE dti.submission_sheets, dti.load_batches CASCADE")
             } else {
                 // The load finished before the kill: then the whole batch is there.
+                #expect(r.status == 0, "\(r.text)")
                 #expect(try f.count("dti.submission_values") == rows)
                 try f.db.simpleQuery("TRUNCATE dti.submission_sheets, dti.load_batches CASCADE")
             }
         }
+        #expect(landedInside > 0, "no kill landed inside a load's transaction: the test proved nothing about partial batches")
         let r = try DTIProcess.run(["load", path], conninfo: f.database.conninfo)
         #expect(r.status == 0, "\(r.text)")
         #expect(try f.count("dti.submission_values") == rows)
