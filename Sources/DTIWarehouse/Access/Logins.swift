@@ -1,3 +1,6 @@
+// Access/ — who may do what. In: a login name, its kind (district, analyst, etl) and a district. Out: a PostgreSQL
+// role in exactly one dti group, bound to its district for row-level security (`dti db create-login`).
+
 import Foundation
 import PostgresClient
 

@@ -1,3 +1,6 @@
+// Catalogues/ — indicator catalogues. In: etl/catalogues/*.yaml, parsed and linted by DTICore. Out: catalogue versions
+// in the database (pillars, indicators, variables, rules) and their printed tree (`dti catalogue load|list|show`).
+
 import Crypto
 import DTICore
 import Foundation

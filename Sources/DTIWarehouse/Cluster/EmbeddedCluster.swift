@@ -1,3 +1,6 @@
+// Cluster/ — the embedded PostgreSQL under .dti/. In: a state directory and the machine's server binaries. Out: a running
+// cluster on a Unix socket and the conninfo/URL to reach it (`dti db up|down|status|url`).
+
 import Crypto
 import Foundation
 import Logging

@@ -1,3 +1,6 @@
+// Export/ — comparison tables for people. In: the analysts' views (v_year_comparison, v_indicator_scores …) read as the
+// login that asks. Out: an ExportModel (titled tables, a chart) written as CSV, XLSX, HTML or a terminal table.
+
 import DTICore
 import Foundation
 import PostgresClient

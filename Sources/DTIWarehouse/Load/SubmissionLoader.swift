@@ -1,3 +1,7 @@
+// Load/ — submissions. In: a CSV, XLSX or JSON file of records (unit, year, catalogue, indicator, variable, value …).
+// Out: one batch in dti.load_batches, its values as sheets in dti.submission_sheets, rejects with file:line; one
+// transaction per file. Path: RecordSources → StagedFile → Staging/Validation → RecordChecks → SheetWriter.
+
 import DTICore
 import Foundation
 import PostgresClient

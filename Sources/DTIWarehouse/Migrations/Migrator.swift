@@ -1,3 +1,6 @@
+// Migrations/ — the schema. In: sql/migrations/NNNN_*.sql (numbered, checksummed, forward-only) and sql/views/*.sql.
+// Out: a database at the latest version with every view recreated (`dti db migrate`, and on first use).
+
 import Foundation
 import PostgresClient
 

@@ -1,3 +1,6 @@
+// Rollup/ — communes to districts. In: current submitted values, unit profiles, catalogues, the hierarchy. Out: derived
+// district variables, indicator/pillar/index scores, ratings and ranks for a year and stage, and a recorded run.
+
 import DTICore
 import Foundation
 import PostgresClient

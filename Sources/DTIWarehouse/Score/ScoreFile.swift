@@ -1,3 +1,6 @@
+// Score/ — `dti score` with no database. In: a catalogue file and a submission file. Out: points per indicator, pillar
+// and index (CSV, JSON or a table), from the same DTICore scorer the roll-up uses.
+
 import DTICore
 import Foundation
 

@@ -1,3 +1,6 @@
+// Status/ — completeness. In: the units that owe each catalogue in a year and what they submitted. Out: expected,
+// submitted and missing per unit and catalogue (`dti status`, v_submission_status).
+
 import DTICore
 import Foundation
 import PostgresClient

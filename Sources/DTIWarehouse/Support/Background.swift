@@ -1,3 +1,6 @@
+// Support/ — small helpers shared by the folders above: a background thread, file digests, failpoints for crash
+// tests, phase timing, plain-text tables. Nothing here knows about catalogues or units.
+
 import Foundation
 
 /// One piece of work on a thread of its own, whose result the caller waits for when it needs it: `dti load` hashes

@@ -1,3 +1,6 @@
+// Units/ — the administrative hierarchy. In: a units CSV (code,name,level,parent_code,valid_from,valid_to,predecessors)
+// and peer groups. Out: rows of dti.units / peer groups, all or nothing per file (`dti units load|list`).
+
 import DTICore
 import DTIFormats
 import Foundation
