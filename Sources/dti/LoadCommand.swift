@@ -30,6 +30,17 @@ struct LoadCommand: ParsableCommand {
           dti load etl/reference/yen-dinh-2022.csv
           dti load etl/samples/tan-yen/commune-data-2024.csv --stage self
           dti load appraisal-round1.xlsx --stage round1 --rejects rejects.csv
+
+        --dry-run: kiểm tra mọi thứ như khi nạp thật (cả với CSDL: đơn vị, bộ chỉ số,
+        giá trị cũ, các phép kiểm tra khai báo), cùng thông báo và mã thoát, nhưng
+        không ghi gì (kể cả lô); in ra mỗi đơn vị có bao nhiêu giá trị mới, thay đổi,
+        không đổi và giữ từ trước. --format json cho báo cáo máy đọc được.
+        --dry-run checks everything a load checks, against the database too, with the
+        same messages and exit codes, and writes nothing (not even a batch); it prints
+        per unit the values that would be new, changed, unchanged or kept from earlier.
+
+          dti load --dry-run returns/*.xlsx
+          dti load --dry-run --format json returns/tan-yen.csv
         """
     )
 
@@ -44,6 +55,12 @@ struct LoadCommand: ParsableCommand {
     @Option(help: "Ghi các bản ghi bị từ chối ra tệp CSV này / also write the rejects to this CSV file.")
     var rejects: String?
 
+    @Flag(name: .customLong("dry-run"), help: "Kiểm tra như khi nạp, không ghi gì / check as a load would, write nothing.")
+    var dryRun = false
+
+    @Option(help: "Định dạng báo cáo: text hoặc json / report format: text or json.")
+    var format: LoadReportFormat = .text
+
     @Argument(help: "Tệp CSV, XLSX hoặc JSON / files.")
     var files: [String]
 
@@ -52,37 +69,74 @@ struct LoadCommand: ParsableCommand {
         let loader = SubmissionLoader(connection: db)
         var refused = 0
         var allRejects: [SubmissionLoader.Reject] = []
+        var reports: [SubmissionLoader.Report] = []
         for file in files {
             let progress: @Sendable (Int) -> Void = { n in
                 FileHandle.standardError.write(Data(Output.text(vi: "  \(file): đã đọc \(n) bản ghi…\n", en: "  \(file): \(n) records read…\n").utf8))
             }
-            let r = try loader.load(path: file, options: .init(stage: stage, partial: partial, progress: progress))
-            if let existing = r.alreadyLoadedAs {
-                Output.line(Output.text(vi: "\(file): đã nạp trước đó (lô \(existing), giai đoạn \(stage.rawValue)): không làm gì",
-                                        en: "\(file): already loaded (batch \(existing), stage \(stage.rawValue)): nothing to do"))
-                continue
-            }
-            for reject in r.rejected {
-                Output.note("\(file):\(reject.ref): \(reject.message.text(Output.language))")
-            }
+            let r = try loader.load(path: file, options: .init(stage: stage, partial: partial, progress: progress, dryRun: dryRun))
+            reports.append(r)
+            if r.alreadyLoadedAs == nil && !r.committed { refused += 1 }
             allRejects += r.rejected
-            if r.committed {
-                Output.line(Output.text(
-                    vi: "\(file): lô \(r.batchId!): \(r.total) bản ghi, nhận \(r.accepted), không đổi \(r.unchanged), từ chối \(r.rejected.count)",
-                    en: "\(file): batch \(r.batchId!): \(r.total) records, accepted \(r.accepted), unchanged \(r.unchanged), rejected \(r.rejected.count)"))
-            } else {
-                refused += 1
-                Output.line(Output.text(
-                    vi: "\(file): \(r.rejected.count)/\(r.total) bản ghi sai: không nạp gì (sửa tệp, hoặc dùng --partial)",
-                    en: "\(file): \(r.rejected.count)/\(r.total) records refused: nothing loaded (fix the file, or use --partial)"))
-            }
+            if format == .text { LoadSummaryText.print(r, file: file, stage: stage) }
         }
+        if format == .json { Output.line(try LoadReportJSON.encode(reports)) }
         if let rejects, !allRejects.isEmpty {
             try RejectsFile.write(allRejects, to: rejects)
             Output.note(vi: "đã ghi \(allRejects.count) bản ghi bị từ chối vào \(rejects)", en: "wrote \(allRejects.count) rejects to \(rejects)")
         }
         if refused > 0 {
             throw DTIError(.inputRejected, vi: "\(refused) tệp bị từ chối, không thay đổi gì trong các tệp đó", en: "\(refused) files refused; nothing of them changed")
+        }
+    }
+}
+
+enum LoadReportFormat: String, ExpressibleByArgument, CaseIterable { case text, json }
+
+/// The text a person reads after `dti load` (or `--dry-run`) of one file.
+enum LoadSummaryText {
+    /// Per-unit lines printed at most (a dry run prints every unit up to this; a load, the units with kept values).
+    static let unitLines = 200
+
+    static func print(_ r: SubmissionLoader.Report, file: String, stage: Stage) {
+        if let existing = r.alreadyLoadedAs {
+            Output.line(Output.text(vi: "\(file): đã nạp trước đó (lô \(existing), giai đoạn \(stage.rawValue)): không làm gì",
+                                    en: "\(file): already loaded (batch \(existing), stage \(stage.rawValue)): nothing to do"))
+            return
+        }
+        for reject in r.rejected {
+            Output.note("\(file):\(reject.ref): \(reject.message.text(Output.language))")
+        }
+        for w in r.warnings {
+            Output.note("\(file):\(w.ref): \(Output.text(vi: "cảnh báo", en: "warning")): \(w.message.text(Output.language))")
+        }
+        if r.committed && r.dryRun {
+            Output.line(Output.text(
+                vi: "\(file): thử (không ghi gì): \(r.total) bản ghi, sẽ nhận \(r.accepted), không đổi \(r.unchanged), từ chối \(r.rejected.count), cảnh báo \(r.warnings.count)",
+                en: "\(file): dry run (nothing written): \(r.total) records, would accept \(r.accepted), unchanged \(r.unchanged), rejected \(r.rejected.count), warnings \(r.warnings.count)"))
+        } else if r.committed {
+            Output.line(Output.text(
+                vi: "\(file): lô \(r.batchId!): \(r.total) bản ghi, nhận \(r.accepted), không đổi \(r.unchanged), từ chối \(r.rejected.count)",
+                en: "\(file): batch \(r.batchId!): \(r.total) records, accepted \(r.accepted), unchanged \(r.unchanged), rejected \(r.rejected.count)"))
+        } else {
+            Output.line(Output.text(
+                vi: "\(file): \(r.rejected.count)/\(r.total) bản ghi sai: không nạp gì (sửa tệp, hoặc dùng --partial)",
+                en: "\(file): \(r.rejected.count)/\(r.total) records refused: nothing loaded (fix the file, or use --partial)"))
+        }
+        let shown = r.dryRun ? r.units : r.units.filter { !$0.kept.isEmpty }
+        for u in shown.prefix(unitLines) {
+            var line = Output.text(vi: "  \(u.unit) \(u.year) \(u.catalogue) \(u.stage): mới \(u.new), thay đổi \(u.changed), không đổi \(u.unchanged)",
+                                   en: "  \(u.unit) \(u.year) \(u.catalogue) \(u.stage): new \(u.new), changed \(u.changed), unchanged \(u.unchanged)")
+            if u.rejected > 0 { line += Output.text(vi: ", từ chối \(u.rejected)", en: ", rejected \(u.rejected)") }
+            if !u.kept.isEmpty {
+                let list = u.kept.prefix(12).joined(separator: ", ") + (u.kept.count > 12 ? ", …" : "")
+                line += Output.text(vi: ", giữ từ trước \(u.kept.count) (\(list))", en: ", kept from earlier \(u.kept.count) (\(list))")
+            }
+            Output.line(line)
+        }
+        if shown.count > unitLines {
+            Output.line(Output.text(vi: "  … và \(shown.count - unitLines) đơn vị khác (--format json cho đủ)",
+                                    en: "  … and \(shown.count - unitLines) more units (--format json for all)"))
         }
     }
 }

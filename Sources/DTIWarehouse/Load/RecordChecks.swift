@@ -66,6 +66,8 @@ enum RecordChecks {
         var key: Int32
         var itemId: Int32
         var value: String?, valueText: String?, evidence: String?
+        /// "indicator.variable", for the summary's list of values kept from earlier submissions.
+        var item: String = ""
     }
 
     struct Refusal: Sendable, Equatable {
@@ -80,7 +82,11 @@ enum RecordChecks {
         /// Per record: refused or unchanged (not to be written).
         var skip: [Bool]
         var unchanged = 0
+        /// Per key of the file: its good records that are new, change a current value, or equal it.
+        var perKey: [KeyCounts] = []
     }
+
+    struct KeyCounts: Sendable, Equatable { var new = 0, changed = 0, unchanged = 0 }
 
     /// The records of each key, in file order: a counting sort of the record numbers by key number.
     static func recordsByKey(_ staged: StagedFile) -> (order: [Int32], starts: [Int]) {
@@ -100,6 +106,7 @@ enum RecordChecks {
     /// Checks every record; `earlier` are the current values of keys the file corrects.
     static func run(_ staged: StagedFile, _ ref: Reference, grouped: (order: [Int32], starts: [Int]), earlier: [Earlier]) -> Outcome {
         var out = Outcome(skip: [Bool](repeating: false, count: staged.count))
+        out.perKey = [KeyCounts](repeating: KeyCounts(), count: grouped.starts.count - 1)
         let itemCount = ref.items.count
         // Per item: the key group it was last seen in, and its first record there (repeated keys, ratio denominators).
         var seenIn = [Int32](repeating: -1, count: itemCount)
@@ -137,19 +144,26 @@ enum RecordChecks {
                 }
             }
             // A correction: a good value equal to the current one is not written again.
+            var counts = KeyCounts()
             if let current = earlierByKey[Int32(key)] {
                 for r32 in group where !out.skip[Int(r32)] {
                     let r = Int(r32)
                     let kind = ref.kinds[Int(staged.itemNo[r])]
-                    guard kind.resolved, let cur = current[kind.itemId] else { continue }
+                    guard kind.resolved, let cur = current[kind.itemId] else { counts.new += 1; continue }
                     let stored = Self.stored(staged, record: r, kind: kind)
                     let sameValue = cur.value.map { v in stored.number.map { ExactCompare.compare($0, v) == 0 } ?? false } ?? (stored.number == nil)
                     if sameValue && cur.valueText == stored.text && cur.evidence == staged.evidence[r32] {
                         out.skip[r] = true
                         out.unchanged += 1
+                        counts.unchanged += 1
+                    } else {
+                        counts.changed += 1
                     }
                 }
+            } else {
+                for r32 in group where !out.skip[Int(r32)] { counts.new += 1 }
             }
+            out.perKey[key] = counts
         }
         out.refusals.sort { $0.record < $1.record }
         return out

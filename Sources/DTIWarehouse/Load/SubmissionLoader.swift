@@ -21,9 +21,29 @@ public struct SubmissionLoader {
         public var stage: Stage = .selfAssessment
         public var partial = false
         public var progress: (@Sendable (Int) -> Void)? = nil
-        public init(stage: Stage = .selfAssessment, partial: Bool = false, progress: (@Sendable (Int) -> Void)? = nil) {
-            self.stage = stage; self.partial = partial; self.progress = progress
+        /// Check everything a load checks, against the database too, and write nothing (`dryRun(path:options:)`).
+        public var dryRun = false
+        public init(stage: Stage = .selfAssessment, partial: Bool = false, progress: (@Sendable (Int) -> Void)? = nil, dryRun: Bool = false) {
+            self.stage = stage; self.partial = partial; self.progress = progress; self.dryRun = dryRun
         }
+    }
+
+    /// What a load does (or, in a dry run, would do) to one sheet of the file: a unit, year, catalogue and stage.
+    public struct UnitSummary: Sendable, Equatable {
+        public var unit: String
+        public var year: String
+        public var catalogue: String
+        public var stage: String
+        /// Values the unit had no current value for.
+        public var new = 0
+        /// Values that replace a different current value.
+        public var changed = 0
+        /// Values equal to the current one (not written again).
+        public var unchanged = 0
+        /// Records refused.
+        public var rejected = 0
+        /// Current values of the catalogue the file does not touch: they stay as they are, listed so nothing is kept silently.
+        public var kept: [String] = []
     }
 
     public struct Reject: Sendable, Equatable {
@@ -39,6 +59,17 @@ public struct SubmissionLoader {
         public var record: String = ""
     }
 
+    /// A declared check (severity warning) that a unit's values fail.
+    public struct CheckWarning: Sendable, Equatable {
+        public var ref: String
+        public var unit: String
+        public var year: String
+        public var catalogue: String
+        public var indicator: String
+        public var check: String
+        public var message: Message
+    }
+
     public struct Report: Sendable {
         public var file: String
         public var batchId: Int?
@@ -48,13 +79,35 @@ public struct SubmissionLoader {
         public var accepted: Int
         public var unchanged: Int
         public var rejected: [Reject]
-        /// false when nothing was written (rejects without --partial, or already loaded).
+        /// false when nothing was written (rejects without --partial, or already loaded, or a dry run).
         public var committed: Bool
+        /// A dry run: everything was checked and nothing written; `committed` says whether a real load would have written.
+        public var dryRun = false
+        /// Per unit, year, catalogue and stage of the file, in file order.
+        public var units: [UnitSummary] = []
+        /// Declared checks of severity warning that the file's values fail: they load, and are listed here and in v_check_warnings.
+        public var warnings: [CheckWarning] = []
+
+        public init(file: String, batchId: Int?, alreadyLoadedAs: Int?, total: Int, accepted: Int, unchanged: Int,
+                    rejected: [Reject], committed: Bool, dryRun: Bool = false, units: [UnitSummary] = []) {
+            self.file = file; self.batchId = batchId; self.alreadyLoadedAs = alreadyLoadedAs; self.total = total
+            self.accepted = accepted; self.unchanged = unchanged; self.rejected = rejected; self.committed = committed
+            self.dryRun = dryRun; self.units = units
+        }
     }
 
     let connection: PostgresConnection
 
     public init(connection: PostgresConnection) { self.connection = connection }
+
+    /// `dti load --dry-run`: the real load's path (`load(path:options:)`) inside a transaction that is rolled back, with
+    /// no batch inserted and nothing written, so the two cannot drift. The report is the one the load would give
+    /// (`committed` = it would have written; `batchId` nil), with the same rejects and the same thrown errors.
+    public func dryRun(path: String, options: Options = Options()) throws -> Report {
+        var o = options
+        o.dryRun = true
+        return try load(path: path, options: o)
+    }
 
     /// Loads one file. Throws `DTIError(.inputRejected)` when the file cannot be read at all (not UTF-8, corrupt XLSX,
     /// bad header, no records); bad records are returned in the report (and nothing is written unless `partial`).
@@ -77,14 +130,14 @@ public struct SubmissionLoader {
             // reading it now says.
             let info = try digest.value()
             if let existing = try alreadyLoaded(sha: info.sha256, stage: options.stage) {
-                return Report(file: display, batchId: nil, alreadyLoadedAs: existing, total: 0, accepted: 0, unchanged: 0, rejected: [], committed: false)
+                return Report(file: display, batchId: nil, alreadyLoadedAs: existing, total: 0, accepted: 0, unchanged: 0, rejected: [], committed: false, dryRun: options.dryRun)
             }
             throw error
         }
         clock.lap("read and normalise")
         let fileInfo = try digest.value()
         if let existing = try alreadyLoaded(sha: fileInfo.sha256, stage: options.stage) {
-            return Report(file: display, batchId: nil, alreadyLoadedAs: existing, total: 0, accepted: 0, unchanged: 0, rejected: [], committed: false)
+            return Report(file: display, batchId: nil, alreadyLoadedAs: existing, total: 0, accepted: 0, unchanged: 0, rejected: [], committed: false, dryRun: options.dryRun)
         }
         clock.lap("sha256 (on a second thread)")
         let total = staged.count
@@ -95,18 +148,22 @@ public struct SubmissionLoader {
         do {
             return try connection.transaction { db in
                 try db.simpleQuery("SET LOCAL synchronous_commit = on")
-                let batchId: Int
-                do {
-                    let inserted = try db.query("""
-                        INSERT INTO dti.load_batches (file_name, file_sha256, file_bytes, format, default_stage, partial, os_user, host)
-                        VALUES (\(display), \(fileInfo.sha256), \(fileInfo.bytes), \(format), \(options.stage.rawValue)::dti.stage,
-                                \(options.partial), \(ProcessInfo.processInfo.environment["USER"] ?? NSUserName()), \(ProcessInfo.processInfo.hostName))
-                        RETURNING batch_id
-                        """)
-                    batchId = try inserted[0]["batch_id"].decode(Int.self)
-                    Failpoint.trace("load.in-transaction")
-                } catch let e as PostgresError where e.sqlState == "23505" {
-                    throw AlreadyLoaded()
+                // A dry run inserts no batch (its id would use up a number of the sequence: the database would not be
+                // byte-identical after it); everything else runs as in a real load, and the transaction is rolled back.
+                var batchId = 0
+                if !options.dryRun {
+                    do {
+                        let inserted = try db.query("""
+                            INSERT INTO dti.load_batches (file_name, file_sha256, file_bytes, format, default_stage, partial, os_user, host)
+                            VALUES (\(display), \(fileInfo.sha256), \(fileInfo.bytes), \(format), \(options.stage.rawValue)::dti.stage,
+                                    \(options.partial), \(ProcessInfo.processInfo.environment["USER"] ?? NSUserName()), \(ProcessInfo.processInfo.hostName))
+                            RETURNING batch_id
+                            """)
+                        batchId = try inserted[0]["batch_id"].decode(Int.self)
+                        Failpoint.trace("load.in-transaction")
+                    } catch let e as PostgresError where e.sqlState == "23505" {
+                        throw AlreadyLoaded()
+                    }
                 }
                 try Staging.create(db)
                 try Staging.copyKeys(staged.keys, into: db)
@@ -118,8 +175,14 @@ public struct SubmissionLoader {
                 let grouped = RecordChecks.recordsByKey(staged)
                 let outcome = RecordChecks.run(staged, reference, grouped: grouped, earlier: earlier)
                 let rejects = outcome.refusals.map { Self.reject($0, staged) }
+                let units = Self.summaries(staged, reference, grouped: grouped, outcome: outcome, earlier: earlier)
                 clock.lap("records checked")
-                if !rejects.isEmpty && !options.partial { throw RejectedFile(rejects: rejects, total: total) }
+                if !rejects.isEmpty && !options.partial { throw RejectedFile(rejects: rejects, total: total, units: units) }
+                if options.dryRun {
+                    let accepted = outcome.skip.lazy.filter { !$0 }.count
+                    throw DryRunDone(report: Report(file: display, batchId: nil, alreadyLoadedAs: nil, total: total, accepted: accepted,
+                                                    unchanged: outcome.unchanged, rejected: rejects, committed: true, dryRun: true, units: units))
+                }
                 try Validation.keep(rejects, batchId: batchId, db: db)
                 Failpoint.hit("load.after-copy")
                 let accepted = try SheetWriter.write(staged, reference, grouped: grouped, skip: outcome.skip, batchId: batchId, db: db)
@@ -130,14 +193,42 @@ public struct SubmissionLoader {
                     """)
                 Failpoint.hit("load.before-commit")
                 return Report(file: display, batchId: batchId, alreadyLoadedAs: nil, total: total, accepted: accepted,
-                              unchanged: outcome.unchanged, rejected: rejects, committed: true)
+                              unchanged: outcome.unchanged, rejected: rejects, committed: true, units: units)
             }
         } catch let r as RejectedFile {
-            return Report(file: display, batchId: nil, alreadyLoadedAs: nil, total: r.total, accepted: 0, unchanged: 0, rejected: r.rejects, committed: false)
+            return Report(file: display, batchId: nil, alreadyLoadedAs: nil, total: r.total, accepted: 0, unchanged: 0, rejected: r.rejects,
+                          committed: false, dryRun: options.dryRun, units: r.units)
+        } catch let d as DryRunDone {
+            return d.report
         } catch is AlreadyLoaded {
             let existing = try alreadyLoaded(sha: fileInfo.sha256, stage: options.stage)
-            return Report(file: display, batchId: nil, alreadyLoadedAs: existing, total: 0, accepted: 0, unchanged: 0, rejected: [], committed: false)
+            return Report(file: display, batchId: nil, alreadyLoadedAs: existing, total: 0, accepted: 0, unchanged: 0, rejected: [], committed: false, dryRun: options.dryRun)
         }
+    }
+
+    /// Per key of the file: what its good records do to the current values, its rejects, and the current values of its
+    /// catalogue that the file leaves as they are (`kept`).
+    static func summaries(_ staged: StagedFile, _ ref: RecordChecks.Reference, grouped: (order: [Int32], starts: [Int]),
+                          outcome: RecordChecks.Outcome, earlier: [RecordChecks.Earlier]) -> [UnitSummary] {
+        var out = staged.keyTexts.map { UnitSummary(unit: $0.unit, year: $0.year, catalogue: $0.catalogue, stage: $0.stage) }
+        for (k, c) in outcome.perKey.enumerated() where k < out.count {
+            out[k].new = c.new; out[k].changed = c.changed; out[k].unchanged = c.unchanged
+        }
+        for r in outcome.refusals { out[Int(staged.keyNo[r.record])].rejected += 1 }
+        if earlier.isEmpty { return out }
+        var present: [Int32: Set<Int32>] = [:]
+        for key in 0..<(grouped.starts.count - 1) {
+            var items = Set<Int32>()
+            for r in grouped.order[grouped.starts[key]..<grouped.starts[key + 1]] {
+                let kind = ref.kinds[Int(staged.itemNo[Int(r)])]
+                if kind.resolved { items.insert(kind.itemId) }
+            }
+            present[Int32(key)] = items
+        }
+        for e in earlier where !(present[e.key]?.contains(e.itemId) ?? false) {
+            out[Int(e.key)].kept.append(e.item)
+        }
+        return out
     }
 
     /// A refusal as people read it: the record's unit, indicator, value and the message of its reason.
@@ -160,7 +251,8 @@ public struct SubmissionLoader {
     }
 
     struct AlreadyLoaded: Error {}
-    struct RejectedFile: Error { let rejects: [Reject]; let total: Int }
+    struct RejectedFile: Error { let rejects: [Reject]; let total: Int; let units: [UnitSummary] }
+    struct DryRunDone: Error { let report: Report }
 }
 
 /// The sha256 and size of a file, read in chunks.

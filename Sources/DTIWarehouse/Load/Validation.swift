@@ -115,23 +115,31 @@ enum Validation {
         return RecordChecks.Reference(keys: keys, items: items, ratios: ratios)
     }
 
-    /// The current values of the file's keys that already have values for one of its items: what a correction is
-    /// compared with. Empty for a first load of the data (the usual case), found through `submission_sheets_key`.
+    /// The current values of the file's keys in their catalogue: what a correction is compared with, and what the
+    /// summary lists as kept (values the file does not touch). Empty for a first load of the data (the usual case),
+    /// found through `submission_sheets_key`. `itemIds` are the file's items; every item of their catalogues is read.
     static func earlierValues(_ db: PostgresConnection, itemIds: [Int32]) throws -> [RecordChecks.Earlier] {
         let ids = itemIds.map(Int.init)
         let rows = try db.query("""
-            WITH touched AS MATERIALIZED (
-                SELECT k.key_no, k.unit_id, k.year, k.stage FROM stg_keys k
+            WITH catalogue_items AS MATERIALIZED (
+                SELECT ci.item_id, ci.catalogue_id, ci.indicator_code, ci.variable FROM dti.catalogue_items ci
+                 WHERE ci.catalogue_id IN (SELECT f.catalogue_id FROM dti.catalogue_items f WHERE f.item_id = ANY (\(ids)::int[]))),
+            all_ids AS MATERIALIZED (SELECT array_agg(item_id) AS ids FROM catalogue_items),
+            touched AS MATERIALIZED (
+                SELECT k.key_no, k.unit_id, k.year, k.stage, k.catalogue FROM stg_keys k
                  WHERE k.key_code IS NULL AND k.stage IS NOT NULL
                    AND EXISTS (SELECT 1 FROM dti.submission_sheets s
-                                WHERE s.unit_id = k.unit_id AND s.year = k.year AND s.stage = k.stage AND s.item_ids && \(ids)::int[]))
-            SELECT t.key_no, cv.item_id, cv.value::text AS value, cv.value_text, cv.evidence
+                                WHERE s.unit_id = k.unit_id AND s.year = k.year AND s.stage = k.stage
+                                  AND s.item_ids && (SELECT ids FROM all_ids)))
+            SELECT t.key_no, cv.item_id, cv.value::text AS value, cv.value_text, cv.evidence, ci.indicator_code || '.' || ci.variable AS item
               FROM touched t JOIN dti.current_values cv ON cv.unit_id = t.unit_id AND cv.year = t.year AND cv.stage = t.stage
-             WHERE cv.item_id = ANY (\(ids)::int[])
+              JOIN catalogue_items ci ON ci.item_id = cv.item_id AND ci.catalogue_id = t.catalogue
+             ORDER BY t.key_no, cv.value_id
             """)
         return try rows.map { r in
             RecordChecks.Earlier(key: Int32(try r["key_no"].decode(Int.self)), itemId: Int32(try r["item_id"].decode(Int.self)),
-                                 value: r["value"].text, valueText: r["value_text"].text, evidence: r["evidence"].text)
+                                 value: r["value"].text, valueText: r["value_text"].text, evidence: r["evidence"].text,
+                                 item: try r["item"].decode(String.self))
         }
     }
 
