@@ -12,6 +12,8 @@ pkg-config --exists xlsxwriter 2>/dev/null || need+=(libxlsxwriter-dev)
 command -v pkg-config >/dev/null || need+=(pkg-config)
 if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then need+=(postgresql); fi
 command -v psql >/dev/null || need+=(postgresql-client)
+# The export tests read the XLSX back with a second reader, openpyxl (Debian's python3-openpyxl).
+/usr/bin/python3 -c 'import openpyxl' >/dev/null 2>&1 || need+=(python3-openpyxl)
 for extra in "$@"; do
   case "$extra" in
     chromium) command -v chromium >/dev/null || need+=(chromium fonts-dejavu-core) ;;

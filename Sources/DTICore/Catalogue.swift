@@ -122,6 +122,10 @@ public struct Indicator: Sendable {
     public var pillarCode: String?
     /// The code of the parent indicator for a sub-indicator.
     public var parentCode: String?
+    /// The name and lead agency as reports for people print them, where the source's verbatim text has a typo
+    /// (`display_name`, `display_lead` beside `name`, `lead`; the verbatim text stays in `name`, `lead`).
+    public var displayName: String? = nil
+    public var displayLead: String? = nil
 
     public var isLeaf: Bool { children.isEmpty }
 
@@ -148,6 +152,8 @@ public struct Pillar: Sendable {
     public var notes: [String]
     public var indicators: [Indicator]
     public var position: SourcePosition
+    /// The name as reports for people print it where the verbatim `name` has a typo of the source.
+    public var displayName: String? = nil
 
     /// The sum of the top-level indicators' maxima (those that have one).
     public var indicatorMaxSum: Decimal { indicators.compactMap(\.effectiveMaxPoints).reduce(0, +) }
@@ -173,6 +179,8 @@ public struct Catalogue: Sendable {
     public var notes: [String]
     public var pillars: [Pillar]
     public var bonus: [Indicator]
+    /// Decimal places reports for people round to (`display_precision`; 3 for points, 2 for percent by default).
+    public var displayPrecision = DisplayPrecision()
 
     /// Every indicator at every depth, bonus included, in document order.
     public var allIndicators: [Indicator] { pillars.flatMap { $0.indicators.flatMap(\.flattened) } + bonus.flatMap(\.flattened) }
@@ -193,4 +201,11 @@ public struct Catalogue: Sendable {
     public func rating(percent: Decimal) -> String? { ratingBands.first { $0.admits(percent: percent) }?.name }
 
     public func appliesTo(year: Int) -> Bool { years.contains(year) }
+}
+
+/// How many decimal places a catalogue's published results carry (display only: stored values keep every digit).
+public struct DisplayPrecision: Sendable, Hashable {
+    public var points: Int
+    public var percent: Int
+    public init(points: Int = 3, percent: Int = 2) { self.points = points; self.percent = percent }
 }

@@ -259,13 +259,16 @@ public struct CatalogueParser {
         for node in list(f["bonus"], "bonus") {
             if let i = indicator(node, pillarCode: nil, parentCode: nil) { bonus.append(i) }
         }
-        finish(f, "danh mục", allowed: Self.topFields)
+        let precision = displayPrecision(&f)
+        finish(f, "danh mục", allowed: Self.topFields + ["display_precision"])
 
         guard let id, let title, let evaluator, let kind, let years, !levels.isEmpty else { return nil }
-        return Catalogue(id: id, title: title, source: source, levels: levels, years: years, evaluator: evaluator,
+        var catalogue = Catalogue(id: id, title: title, source: source, levels: levels, years: years, evaluator: evaluator,
                          scope: scope, kind: kind, totalPolicy: policy ?? .sum, declaredTotal: declaredTotal, ratingBands: bands,
                          stages: stages, dataPeriod: dataPeriod, deadline: deadline, notes: notes,
                          pillars: pillars, bonus: bonus)
+        catalogue.displayPrecision = precision
+        return catalogue
     }
 
     func yamlDiagnostic(_ e: YamlError) -> Diagnostic {
@@ -298,10 +301,11 @@ public struct CatalogueParser {
         for child in list(f["indicators"], "indicators") {
             if let i = indicator(child, pillarCode: code, parentCode: nil) { indicators.append(i) }
         }
-        finish(f, "pillar", allowed: Self.pillarFields)
+        let display = displayTexts(&f, name: name, lead: nil, notes: notes, what: "chỉ số chính \(code ?? "?")")
+        finish(f, "pillar", allowed: Self.pillarFields + Self.displayFields)
         guard let code, let name else { return nil }
         return Pillar(code: code, name: name, maxPoints: max, group: group, totalPolicy: policy, appliesTo: applies,
-                      notes: notes, indicators: indicators, position: position(node))
+                      notes: notes, indicators: indicators, position: position(node), displayName: display.name)
     }
 
     mutating func applicability(_ node: Node?) -> Applicability? {
@@ -338,11 +342,13 @@ public struct CatalogueParser {
             error(node, "catalogue.missing_rule", vi: "chỉ số \(code ?? "?") thiếu 'rule' (cách tính điểm)",
                   en: "indicator \(code ?? "?") has no 'rule'")
         }
-        finish(f, "indicator", allowed: Self.indicatorFields)
+        let display = displayTexts(&f, name: name, lead: lead, notes: notes, what: "chỉ số \(code ?? "?")")
+        finish(f, "indicator", allowed: Self.indicatorFields + Self.displayFields)
         guard let code, let name else { return nil }
         return Indicator(code: code, name: name, maxPoints: max, lead: lead, supporting: supporting, evidence: evidence,
                          deadline: deadline, how: how, variables: variables, rule: rule, children: children,
-                         appliesTo: applies, notes: notes, position: position(node), pillarCode: pillarCode, parentCode: parentCode)
+                         appliesTo: applies, notes: notes, position: position(node), pillarCode: pillarCode, parentCode: parentCode,
+                         displayName: display.name, displayLead: display.lead)
     }
 
     static let variableFields = ["name", "meaning", "kind", "unit", "profile", "previous_year_of", "allow_negative", "feeds"]

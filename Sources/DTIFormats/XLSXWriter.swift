@@ -58,11 +58,22 @@ public final class XLSXWriter {
         }
     }
 
-    public func setProperties(title: String?, author: String?) {
+    public func setProperties(title: String?, author: String?, subject: String? = nil, keywords: String? = nil, comments: String? = nil,
+                              category: String? = nil, created: Date? = nil) {
         var props = lxw_doc_properties()
-        if let title { let c = strdup(title)!; keep.append(c); props.title = c }
-        if let author { let c = strdup(author)!; keep.append(c); props.author = c }
+        func c(_ s: String?) -> UnsafeMutablePointer<CChar>? {
+            guard let s else { return nil }
+            let p = strdup(s)!; keep.append(p); return p
+        }
+        props.title = c(title); props.author = c(author); props.subject = c(subject); props.keywords = c(keywords)
+        props.comments = c(comments); props.category = c(category)
+        if let created { props.created = time_t(created.timeIntervalSince1970) }
         workbook_set_properties(workbook, &props)
+    }
+
+    /// A custom document property (File › Properties › Custom in Excel).
+    public func setCustomProperty(_ name: String, _ value: String) throws {
+        try check(workbook_set_custom_property_string(workbook, name, value), "property \(name)")
     }
 
     /// A sheet; the name is made valid for Excel (≤ 31 characters, none of []:*?/\) and unique.
@@ -205,7 +216,8 @@ public final class XLSXSheet {
     }
 
     public func insertChart(kind: XLSXChartKind, title: String, categories: XLSXRange, series: [(name: String, values: XLSXRange)],
-                            at: (row: Int, col: Int), xAxisTitle: String? = nil, yAxisTitle: String? = nil) {
+                            at: (row: Int, col: Int), xAxisTitle: String? = nil, yAxisTitle: String? = nil,
+                            yRange: ClosedRange<Double>? = nil, scale: (x: Double, y: Double) = (1, 1)) {
         let type: UInt8 = kind == .line ? UInt8(LXW_CHART_LINE.rawValue) : UInt8(LXW_CHART_COLUMN.rawValue)
         guard let chart = workbook_add_chart(writer.workbook, type) else { return }
         for s in series {
@@ -220,7 +232,10 @@ public final class XLSXSheet {
         chart_title_set_name(chart, title)
         if let x = xAxisTitle { chart_axis_set_name(chart.pointee.x_axis, x) }
         if let y = yAxisTitle { chart_axis_set_name(chart.pointee.y_axis, y) }
-        note(worksheet_insert_chart(pointer, lxw_row_t(at.row), lxw_col_t(at.col), chart), at.row, at.col)
+        if let r = yRange { chart_axis_set_min(chart.pointee.y_axis, r.lowerBound); chart_axis_set_max(chart.pointee.y_axis, r.upperBound) }
+        var options = lxw_chart_options()
+        options.x_scale = scale.x; options.y_scale = scale.y
+        note(worksheet_insert_chart_opt(pointer, lxw_row_t(at.row), lxw_col_t(at.col), chart, &options), at.row, at.col)
     }
 
     public func setLandscape() { worksheet_set_landscape(pointer) }

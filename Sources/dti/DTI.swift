@@ -43,10 +43,13 @@ struct DTI: ParsableCommand {
         } catch {
             let code = exitCode(for: error)
             if code == .success {
-                exit(withError: error)
+                // Help and version, in the message language (ParserMessages).
+                let text = ParserMessages.text(for: error, command: self, language: language)
+                if !text.isEmpty { FileHandle.standardOutput.write(Data((text + "\n").utf8)) }
+                Foundation.exit(0)
             }
-            // Usage errors print ArgumentParser's message and help hint, and exit 1 as the design says.
-            let text = fullMessage(for: error)
+            // Usage errors print ArgumentParser's message and help hint, in the message language, and exit 1.
+            let text = ParserMessages.text(for: error, command: self, language: language)
             if !text.isEmpty { FileHandle.standardError.write(Data((text + "\n").utf8)) }
             Foundation.exit(code == .validationFailure || code.rawValue == 64 ? 1 : code.rawValue)
         }

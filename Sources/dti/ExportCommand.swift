@@ -27,6 +27,8 @@ struct ExportCommand: ParsableCommand {
                      --format html --out out/yen-dinh
           dti export --unit ha-noi.ba-dinh --years 2024 --peers \\
                      --format csv --lang en
+          dti export --unit bac-giang.tan-yen --years 2022-2024 \\
+                     --format csv --locale vi      # Excel tiếng Việt
           dti export --unit bac-giang.tan-yen --years 2022-2024 --format table
         """
     )
@@ -39,6 +41,10 @@ struct ExportCommand: ParsableCommand {
     @Flag(help: "So sánh cả nhóm so sánh / the whole peer group.") var peers = false
     @Option(help: "csv, xlsx, html, hoặc table (in ra màn hình) / or table (print).") var format: ExportFiles.Format
     @Option(help: "Đường dẫn kết quả, không cần đuôi (mặc định out/<đơn vị>-<năm>) / output path.") var out: String?
+    @Option(help: "CSV: display (mặc định, làm tròn như bộ chỉ số công bố) hoặc full (đủ chữ số) / rounded or every digit.")
+    var precision: ExportFiles.CSVOptions.Precision = .display
+    @Option(help: "CSV: machine (mặc định: dấu phẩy giữa các cột, dấu chấm thập phân) hoặc vi (Excel tiếng Việt: ';' giữa các cột, ',' thập phân) / for Vietnamese Excel.")
+    var locale: ExportFiles.CSVOptions.Locale = .machine
 
     func run() throws {
         let range = try Self.parseYears(years)
@@ -53,7 +59,8 @@ struct ExportCommand: ParsableCommand {
         }
         var base = out ?? "out/\(unit)-\(range.lowerBound == range.upperBound ? "\(range.lowerBound)" : "\(range.lowerBound)-\(range.upperBound)")"
         for ext in [".csv", ".xlsx", ".html"] where base.hasSuffix(ext) { base.removeLast(ext.count) }
-        let paths = try ExportFiles.write(doc, format: format, base: base, language: Output.language)
+        let paths = try ExportFiles.write(doc, format: format, base: base, language: Output.language,
+                                          csv: .init(precision: precision, locale: locale))
         for p in paths { Output.line(p) }
     }
 
@@ -67,3 +74,5 @@ struct ExportCommand: ParsableCommand {
 
 extension ExportQuery.Detail: ExpressibleByArgument {}
 extension ExportFiles.Format: ExpressibleByArgument {}
+extension ExportFiles.CSVOptions.Precision: ExpressibleByArgument {}
+extension ExportFiles.CSVOptions.Locale: ExpressibleByArgument {}

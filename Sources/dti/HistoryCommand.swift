@@ -23,6 +23,10 @@ struct HistoryCommand: ParsableCommand {
 
     func run() throws {
         let db = try Connect.database()
+        let lookup = Lookup(connection: db)
+        try lookup.unit(unit)
+        if let catalogue { try lookup.catalogue(catalogue) }
+        try lookup.indicator(indicator, catalogue: catalogue)
         let rows = try StatusQuery(connection: db).history(unit: unit, indicator: indicator, catalogue: catalogue, year: year)
         if rows.isEmpty {
             Output.note(vi: "không có giá trị nào của \(unit) cho chỉ số \(indicator)", en: "no values of \(unit) for indicator \(indicator)")

@@ -35,6 +35,8 @@ struct TemplateCommand: ParsableCommand {
 
     func run() throws {
         let db = try Connect.database()
+        try Lookup(connection: db).catalogue(catalogue)
+        if let unit { try Lookup(connection: db).unit(unit) }
         let loaded = try CatalogueStore(connection: db).catalogue(catalogue)
         let c = loaded.catalogue
         let writer = TemplateWriter(connection: db)

@@ -2,7 +2,8 @@ DROP VIEW IF EXISTS dti.v_indicator_scores_all_stages CASCADE;
 CREATE VIEW dti.v_indicator_scores_all_stages AS
 SELECT s.unit_code, u.name AS unit_name, u.level, s.year, s.stage, s.catalogue_id, i.pillar_code, s.indicator_code,
        i.name AS indicator_name, i.parent_code, s.points, s.max_points, s.status, s.ratio, s.notes, i.rule_kind, i.lead,
-       i.supporting, i.is_leaf, i.ordinal AS indicator_ordinal, s.version_id, s.run_id
+       i.supporting, i.is_leaf, i.ordinal AS indicator_ordinal, s.version_id, s.run_id,
+       coalesce(i.display_name, i.name) AS indicator_display_name, coalesce(i.display_lead, i.lead) AS lead_display
   FROM dti.indicator_scores s
   JOIN dti.units u ON u.code = s.unit_code
   JOIN dti.indicators i ON i.version_id = s.version_id AND i.indicator_code = s.indicator_code;
@@ -37,3 +38,5 @@ COMMENT ON COLUMN dti.v_indicator_scores.is_leaf IS 'true for indicators that ta
 COMMENT ON COLUMN dti.v_indicator_scores.indicator_ordinal IS 'Position of the indicator in its catalogue (for sorting).';
 COMMENT ON COLUMN dti.v_indicator_scores.version_id IS 'The catalogue version the points were computed with (dti.catalogue_versions).';
 COMMENT ON COLUMN dti.v_indicator_scores.run_id IS 'The roll-up that computed the row (dti.rollup_runs).';
+COMMENT ON COLUMN dti.v_indicator_scores.indicator_display_name IS 'Tên chỉ số as reports for people print it: the catalogue''s display_name where the source''s text has a typo, else the verbatim name.';
+COMMENT ON COLUMN dti.v_indicator_scores.lead_display IS 'Cơ quan chủ trì as reports print it (display_lead where the verbatim lead has a typo, e.g. HỘND for HĐND).';

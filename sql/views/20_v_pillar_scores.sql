@@ -2,7 +2,8 @@ DROP VIEW IF EXISTS dti.v_pillar_scores_all_stages CASCADE;
 CREATE VIEW dti.v_pillar_scores_all_stages AS
 SELECT s.unit_code, u.name AS unit_name, s.year, s.stage, s.catalogue_id, s.pillar_code, p.name AS pillar_name, s.points,
        s.max_points, s.percent, s.rank, s.peer_group, s.raw_points, coalesce(p.total_policy, v.total_policy) AS total_policy,
-       s.unscored, p.ordinal AS pillar_ordinal, s.version_id, s.run_id
+       s.unscored, p.ordinal AS pillar_ordinal, s.version_id, s.run_id,
+       coalesce(p.display_name, p.name) AS pillar_display_name, v.points_places, v.percent_places, v.title AS catalogue_title
   FROM dti.pillar_scores s
   JOIN dti.units u ON u.code = s.unit_code
   JOIN dti.pillars p ON p.version_id = s.version_id AND p.pillar_code = s.pillar_code
@@ -34,3 +35,7 @@ COMMENT ON COLUMN dti.v_pillar_scores.unscored IS 'Indicators of the pillar that
 COMMENT ON COLUMN dti.v_pillar_scores.pillar_ordinal IS 'Position of the pillar in its catalogue (for sorting).';
 COMMENT ON COLUMN dti.v_pillar_scores.version_id IS 'Catalogue version used.';
 COMMENT ON COLUMN dti.v_pillar_scores.run_id IS 'Roll-up that computed the row.';
+COMMENT ON COLUMN dti.v_pillar_scores.pillar_display_name IS 'Tên chỉ số chính as reports print it: display_name where the verbatim name has a typo (Thẻ chế số → Thể chế số), else verbatim.';
+COMMENT ON COLUMN dti.v_pillar_scores.points_places IS 'Decimal places the catalogue publishes points with (display only).';
+COMMENT ON COLUMN dti.v_pillar_scores.percent_places IS 'Decimal places the catalogue publishes percents with (display only).';
+COMMENT ON COLUMN dti.v_pillar_scores.catalogue_title IS 'Tên bộ chỉ số (the catalogue''s title as printed), to name the catalogue in a report.';

@@ -138,6 +138,7 @@ public struct CatalogueStore {
                    AS x(indicator_code text, variable text, target_catalogue text, target_indicator text, target_variable text, how text, precedence text)
               JOIN dti.catalogue_items i ON i.catalogue_id = \(c.id) AND i.indicator_code = x.indicator_code AND i.variable = x.variable
             """)
+        try CatalogueDisplayStore.store(c, versionId: versionId, db: db)
         try db.execute("UPDATE dti.catalogues SET current_version = \(versionId) WHERE catalogue_id = \(c.id)")
         return LoadResult(catalogueId: c.id, file: file.path, version: version, versionId: versionId, changed: true, indicators: c.allIndicators.count)
     }

@@ -1,18 +1,12 @@
 import DTICore
 import Foundation
 
-/// One self-contained HTML page: the tables, an inline SVG line chart of the index across years, and a print
-/// stylesheet (A4 landscape, no colours needed to read it).
+/// One self-contained HTML page: the tables, inline SVG charts (the index across years, the pillars against the
+/// peer group), the communes' data pillar by pillar, and a print stylesheet for A4 landscape. `fragment` gives the
+/// body alone (for a portal page, with `stylesheet` in its head).
 public enum ExportHTML {
     public static func render(_ doc: ExportDocument, language: Language) -> String {
-        func esc(_ s: String) -> String {
-            s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-                .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
-        }
-        func number(_ d: Decimal, places: Int = 3, sign: Bool = false) -> String {
-            ExportNumber.display(d, places: places, sign: sign, language: language)
-        }
-        var html = """
+        """
         <!DOCTYPE html>
         <html lang="\(language.rawValue)">
         <head>
@@ -20,102 +14,281 @@ public enum ExportHTML {
         <meta name="viewport" content="width=device-width, initial-scale=1">
         <title>\(esc(doc.title))</title>
         <style>
-          body { font-family: "DejaVu Sans", "Segoe UI", Arial, sans-serif; margin: 24px; color: #1a1a1a; }
-          h1 { font-size: 20px; margin: 0 0 4px; }
-          .sub { color: #555; margin: 0 0 16px; }
-          h2 { font-size: 16px; margin: 28px 0 8px; }
-          table { border-collapse: collapse; font-size: 13px; margin-bottom: 8px; }
-          th, td { border: 1px solid #c8c8c8; padding: 3px 7px; vertical-align: top; }
-          th { background: #eef2f7; text-align: left; }
-          td.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-          tr.total td { font-weight: bold; background: #f7f7f2; }
-          .up { color: #0a7a2f; } .down { color: #b3261e; }
-          .notes { font-size: 12px; color: #444; }
-          svg text { font-family: inherit; }
-          @media print {
-            @page { size: A4 landscape; margin: 12mm; }
-            body { margin: 0; }
-            h2 { break-after: avoid; }
-            table { break-inside: auto; } tr { break-inside: avoid; }
-            .up, .down { color: inherit; }
-          }
+        \(stylesheet)
         </style>
         </head>
         <body>
-        <h1>\(esc(doc.title))</h1>
-        <p class="sub">\(esc(doc.subtitle))</p>
+        \(fragment(doc, language: language))
+        </body>
+        </html>
 
         """
+    }
+
+    /// The page's styles: readable from a phone to 1280 px, and on A4 landscape paper.
+    public static let stylesheet = """
+      .dti-export { font-family: "DejaVu Sans", "Segoe UI", Arial, sans-serif; color: #1a1a1a; max-width: 1240px; margin: 0 auto; }
+      body { margin: 20px; }
+      .dti-export h1 { font-size: 21px; margin: 0 0 4px; line-height: 1.25; }
+      .dti-export .sub { color: #555; margin: 0 0 14px; font-size: 13px; line-height: 1.4; }
+      .dti-export h2 { font-size: 16px; margin: 26px 0 8px; }
+      .dti-export h3 { font-size: 14px; margin: 18px 0 6px; }
+      .dti-export .charts { display: flex; flex-wrap: wrap; gap: 12px 28px; align-items: flex-start; }
+      .dti-export .chart { flex: 1 1 420px; max-width: 600px; }
+      .dti-export .chart svg { width: 100%; height: auto; display: block; }
+      .dti-export .scroll { overflow-x: auto; -webkit-overflow-scrolling: touch; }
+      .dti-export table { border-collapse: collapse; font-size: 13px; margin-bottom: 8px; }
+      .dti-export th, .dti-export td { border: 1px solid #c8c8c8; padding: 3px 7px; vertical-align: top; }
+      .dti-export th { background: #eef2f7; text-align: left; font-weight: 600; }
+      .dti-export td.n, .dti-export th.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+      .dti-export td.name { min-width: 12em; }
+      .dti-export td.nowrap { white-space: nowrap; }
+      .dti-export tr.total td { font-weight: bold; background: #f7f7f2; }
+      .dti-export .up { color: #0a7a2f; } .dti-export .down { color: #b3261e; }
+      .dti-export .muted { color: #777; }
+      .dti-export table.items th { font-size: 12px; font-weight: normal; min-width: 7.5em; max-width: 13em; line-height: 1.3; }
+      .dti-export table.items th small, .dti-export table.items th .code { color: #666; font-size: 11px; display: block; }
+      .dti-export table.items td.commune, .dti-export table.summary td.commune { white-space: nowrap; }
+      .dti-export td.full { background: #eaf5ec; } .dti-export td.part { background: #fdf3e1; } .dti-export td.none { background: #f9e3e1; }
+      .dti-export details { margin: 10px 0; } .dti-export summary { cursor: pointer; font-weight: 600; }
+      .dti-export .notes { font-size: 12px; color: #444; line-height: 1.45; }
+      .dti-export svg text { font-family: "DejaVu Sans", "Segoe UI", Arial, sans-serif; }
+      @media (max-width: 640px) {
+        body { margin: 10px; }
+        .dti-export h1 { font-size: 18px; }
+        .dti-export table { font-size: 12px; }
+        .dti-export td.name { min-width: 15em; }
+      }
+      @media print {
+        @page { size: A4 landscape; margin: 10mm; }
+        body { margin: 0; }
+        .dti-export { max-width: none; font-size: 10px; }
+        .dti-export h1 { font-size: 16px; } .dti-export h2 { font-size: 13px; margin-top: 14px; break-after: avoid; }
+        .dti-export h3 { break-after: avoid; }
+        .dti-export .scroll { overflow: visible; }
+        .dti-export table { font-size: 9px; width: 100%; break-inside: auto; } .dti-export tr { break-inside: avoid; }
+        .dti-export thead { display: table-header-group; }
+        .dti-export th, .dti-export td { padding: 2px 4px; }
+        .dti-export table.items th { min-width: 0; font-size: 8px; }
+        .dti-export .charts { break-inside: avoid; }
+        .dti-export .chart { flex: 1 1 45%; max-width: 48%; }
+        .dti-export .up, .dti-export .down { color: inherit; }
+        .dti-export details > summary { list-style: none; }
+      }
+    """
+
+    /// The page's content: header, charts, tables, communes, notes.
+    public static func fragment(_ doc: ExportDocument, language: Language) -> String {
+        func t(_ vi: String, _ en: String) -> String { language == .vi ? vi : en }
+        func number(_ d: Decimal, places: Int) -> String { ExportNumber.display(d, places: places, language: language) }
+        var html = "<div class=\"dti-export\">\n<h1>\(esc(doc.title))</h1>\n<p class=\"sub\">\(esc(doc.subtitle))</p>\n"
+        var charts: [String] = []
         if let chart = doc.chart, !chart.series.isEmpty {
-            html += "<h2>\(esc(chart.title))</h2>\n" + svg(chart, number: { number($0, places: 1) }, esc: esc) + "\n"
+            charts.append("<div class=\"chart\"><h2>\(esc(chart.title))</h2>\n" + svg(chart, language: language, number: { number($0, places: 1) }) + "</div>")
         }
-        for table in doc.tables {
-            html += "<h2>\(esc(table.title))</h2>\n<table data-table=\"\(table.key)\">\n<thead><tr>"
-            html += table.columns.map { "<th>\(esc($0.header))</th>" }.joined() + "</tr></thead>\n<tbody>\n"
-            for row in table.rows {
-                let isTotal = table.key == "comparison" && row.first == .text("")
-                html += isTotal ? "<tr class=\"total\">" : "<tr>"
-                for (k, cell) in row.enumerated() {
-                    let col = table.columns[k]
-                    let key = col.key
-                    switch cell {
-                    case .text(let s): html += "<td data-col=\"\(key)\">\(esc(s))</td>"
-                    case .integer(let i):
-                        if col.kind == .rankDelta {
-                            html += "<td class=\"n \(i > 0 ? "up" : i < 0 ? "down" : "")\" data-col=\"\(key)\">\(i > 0 ? "+" : "")\(i)</td>"
-                        } else { html += "<td class=\"n\" data-col=\"\(key)\">\(i)</td>" }
-                    case .number(let d):
-                        switch col.kind {
-                        case .delta: html += "<td class=\"n \(d > 0 ? "up" : d < 0 ? "down" : "")\" data-col=\"\(key)\">\(number(d, sign: true))</td>"
-                        case .percent: html += "<td class=\"n\" data-col=\"\(key)\">\(number(d, places: 2))</td>"
-                        default: html += "<td class=\"n\" data-col=\"\(key)\">\(number(d))</td>"
-                        }
-                    case .empty: html += "<td data-col=\"\(key)\"></td>"
-                    }
-                }
-                html += "</tr>\n"
-            }
-            html += "</tbody>\n</table>\n"
+        if let pc = doc.pillarChart, !pc.pillars.isEmpty {
+            charts.append("<div class=\"chart\"><h2>\(esc(pc.title))</h2>\n" + pillarSVG(pc, number: { number($0, places: 1) }) + "</div>")
         }
+        if !charts.isEmpty { html += "<div class=\"charts\">\n" + charts.joined(separator: "\n") + "\n</div>\n" }
+        for table in doc.tables where !(table.key == "communes" && doc.communes != nil) {
+            html += "<h2>\(esc(table.title))</h2>\n" + self.table(table, precision: doc.precision, language: language)
+        }
+        if let c = doc.communes { html += communes(c, language: language) }
         if !doc.notes.isEmpty {
             html += "<div class=\"notes\"><p>" + doc.notes.map(esc).joined(separator: "</p><p>") + "</p></div>\n"
         }
-        return html + "</body>\n</html>\n"
+        html += "<p class=\"notes muted\">" + esc(t("Tạo bởi dti lúc ", "Generated by dti at ") + ISO8601DateFormatter().string(from: doc.generatedAt)) + "</p>\n"
+        return html + "</div>\n"
     }
 
-    /// A line chart as inline SVG: one line per series, percent on the y axis (0–100), years on the x axis.
-    static func svg(_ chart: ExportChart, number: (Decimal) -> String, esc: (String) -> String) -> String {
-        let width = 760.0, height = 300.0, left = 48.0, right = 200.0, top = 16.0, bottom = 36.0
+    static func esc(_ s: String) -> String {
+        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+    }
+
+    /// A table as people read it: no ids or verbatim duplicates, ranks "x/N", the note column only when used.
+    static func table(_ table: ExportTable, precision: DisplayPrecision, language: Language) -> String {
+        let shown = table.columns.indices.filter { HumanColumns.shows(table, $0) }
+        var html = "<div class=\"scroll\"><table data-table=\"\(table.key)\">\n<thead><tr>"
+        html += shown.map { k in
+            let c = table.columns[k]
+            return "<th\(c.kind == .text ? "" : " class=\"n\"")>\(esc(c.header))</th>"
+        }.joined() + "</tr></thead>\n<tbody>\n"
+        for row in table.rows {
+            let isTotal = table.key == "comparison" && row.first == .text("")
+            html += isTotal ? "<tr class=\"total\">" : "<tr>"
+            for k in shown {
+                let col = table.columns[k]
+                let text = HumanColumns.text(table, row: row, column: k, precision: precision, language: language)
+                var classes: [String] = []
+                if col.kind != .text { classes.append("n") }
+                if col.key.hasSuffix("name") && col.kind == .text { classes.append("name") }
+                if col.key.hasSuffix("code") { classes.append("nowrap") }
+                if [.delta, .percentDelta, .rankDelta].contains(col.kind), let d = row[k].decimal { if d > 0 { classes.append("up") } else if d < 0 { classes.append("down") } }
+                let cls = classes.isEmpty ? "" : " class=\"\(classes.joined(separator: " "))\""
+                html += "<td\(cls) data-col=\"\(esc(col.key))\">\(esc(text))</td>"
+            }
+            html += "</tr>\n"
+        }
+        return html + "</tbody>\n</table></div>\n"
+    }
+
+    /// The communes: a summary (communes as rows, pillars as columns: data items reported), then one table per
+    /// pillar with the items' meanings as headers; the last year open, earlier years folded.
+    static func communes(_ c: ExportCommunes, language: Language) -> String {
+        func t(_ vi: String, _ en: String) -> String { language == .vi ? vi : en }
+        var html = "<section class=\"communes\" data-section=\"communes\">\n<h2>\(esc(c.title))</h2>\n"
+        for (index, year) in c.years.reversed().enumerated() {
+            var body = ""
+            body += "<h3>" + esc(t("Tổng hợp \(year): số mục số liệu các xã đã nộp theo chỉ số chính", "Summary \(year): data items each commune reported, by pillar")) + "</h3>\n"
+            body += "<div class=\"scroll\"><table class=\"summary\" data-table=\"communes-summary\" data-year=\"\(year)\">\n<thead><tr><th>\(t("Xã", "Commune"))</th>"
+            body += c.pillars.map { "<th class=\"n\">\(esc($0.code)). \(esc($0.name))</th>" }.joined() + "</tr></thead>\n<tbody>\n"
+            for commune in c.communes {
+                body += "<tr><td class=\"commune\">\(esc(commune.name))</td>"
+                for p in c.pillars {
+                    let n = c.items(of: p.code).count, got = c.reported(commune.code, pillar: p.code, year: year)
+                    body += "<td class=\"n \(got == n ? "full" : got == 0 ? "none" : "part")\">\(got)/\(n)</td>"
+                }
+                body += "</tr>\n"
+            }
+            body += "</tbody></table></div>\n"
+            for p in c.pillars {
+                let all = c.items(of: p.code)
+                // At most 8 items a table, so a pillar fits 1280 px; a longer pillar continues in a second table.
+                let parts = stride(from: 0, to: all.count, by: 8).map { Array(all[$0..<min($0 + 8, all.count)]) }
+                for (n, items) in parts.enumerated() {
+                    let suffix = parts.count > 1 ? " (\(n + 1)/\(parts.count))" : ""
+                    body += "<h3>\(esc(p.code)). \(esc(p.name)) — \(year)\(suffix)</h3>\n"
+                    body += "<div class=\"scroll\"><table class=\"items\" data-table=\"communes-pillar\" data-pillar=\"\(esc(p.code))\" data-year=\"\(year)\">\n<thead><tr><th>\(t("Xã", "Commune"))</th>"
+                    body += items.map { i in
+                        "<th title=\"\(esc(i.key))\">\(esc(i.meaning))<span class=\"code\">\(esc(itemLabel(i, language: language)))</span></th>"
+                    }.joined() + "</tr></thead>\n<tbody>\n"
+                    for commune in c.communes {
+                        let v = c.values[year]?[commune.code] ?? [:]
+                        body += "<tr><td class=\"commune\">\(esc(commune.name))</td>"
+                        for i in items {
+                            guard let d = v[i.key] else { body += "<td class=\"n muted\">—</td>"; continue }
+                            let text = i.yesno ? (d == 0 ? t("không", "no") : t("có", "yes"))
+                                : ExportNumber.display(d, places: i.whole ? 0 : 3, language: language)
+                            body += "<td class=\"n\">\(esc(text))</td>"
+                        }
+                        body += "</tr>\n"
+                    }
+                    body += "</tbody></table></div>\n"
+                }
+            }
+            if index == 0 { html += body } else {
+                html += "<details data-year=\"\(year)\"><summary>\(esc(t("Năm \(year)", "Year \(year)")))</summary>\n\(body)</details>\n"
+            }
+        }
+        return html + "</section>\n"
+    }
+
+    /// "→ 1.4.a · cộng các xã" under an item's meaning: the district variables it feeds and how.
+    static func itemLabel(_ i: ExportCommunes.Item, language: Language) -> String {
+        func how(_ h: String) -> String {
+            switch h {
+            case "sum": return language == .vi ? "cộng các xã" : "summed"
+            case "count_yes": return language == .vi ? "đếm xã trả lời có" : "communes answering yes"
+            case "count_no": return language == .vi ? "đếm xã trả lời không" : "communes answering no"
+            case "count_answers": return language == .vi ? "đếm xã đã trả lời" : "communes answering"
+            case "mean": return language == .vi ? "trung bình" : "mean"
+            case "min": return language == .vi ? "nhỏ nhất" : "min"
+            case "max": return language == .vi ? "lớn nhất" : "max"
+            default: return h
+            }
+        }
+        return "→ " + i.feeds.map { "\($0.code) · \(how($0.how))" }.joined(separator: "; ")
+    }
+
+    static let palette = ["#1f5fa8", "#d2691e", "#2e8b57", "#8b008b", "#b8860b", "#4682b4", "#c71585", "#556b2f", "#8b4513", "#483d8b"]
+
+    /// A line chart as inline SVG: percent on the y axis (0–100), years on the x axis. With `highlightFirst` the
+    /// unit's line is drawn in colour with its values and every other unit of the peer group in light grey.
+    static func svg(_ chart: ExportChart, language: Language, number: (Decimal) -> String) -> String {
+        let width = 600.0, height = 300.0, left = 40.0, right = chart.highlightFirst ? 170.0 : 190.0, top = 16.0, bottom = 34.0
         let plotW = width - left - right, plotH = height - top - bottom
-        let colors = ["#1f5fa8", "#d2691e", "#2e8b57", "#8b008b", "#b8860b", "#4682b4", "#c71585", "#556b2f", "#8b4513", "#483d8b"]
         let n = chart.years.count
-        func x(_ i: Int) -> Double { n <= 1 ? left + plotW / 2 : left + plotW * Double(i) / Double(n - 1) }
+        func x(_ i: Int) -> Double { n <= 1 ? left + plotW / 2 : left + 16 + (plotW - 32) * Double(i) / Double(n - 1) }
         func y(_ v: Decimal) -> Double { top + plotH * (1 - min(max(NSDecimalNumber(decimal: v).doubleValue, 0), 100) / 100) }
-        var s = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" role=\"img\" aria-label=\"\(esc(chart.title))\">\n"
+        func f(_ d: Double) -> String { String(format: "%.1f", d) }
+        var s = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" role=\"img\" aria-label=\"\(esc(chart.title))\">\n"
         for tick in stride(from: 0, through: 100, by: 20) {
             let ty = top + plotH * (1 - Double(tick) / 100)
-            s += "<line x1=\"\(left)\" y1=\"\(ty)\" x2=\"\(left + plotW)\" y2=\"\(ty)\" stroke=\"#e3e3e3\"/>"
-            s += "<text x=\"\(left - 6)\" y=\"\(ty + 4)\" font-size=\"11\" text-anchor=\"end\">\(tick)</text>\n"
+            s += "<line x1=\"\(f(left))\" y1=\"\(f(ty))\" x2=\"\(f(left + plotW))\" y2=\"\(f(ty))\" stroke=\"#e3e3e3\"/>"
+            s += "<text x=\"\(f(left - 6))\" y=\"\(f(ty + 4))\" font-size=\"12.5\" text-anchor=\"end\">\(tick)</text>\n"
         }
         for (i, year) in chart.years.enumerated() {
-            s += "<text x=\"\(x(i))\" y=\"\(height - 12)\" font-size=\"12\" text-anchor=\"middle\">\(year)</text>\n"
+            s += "<text x=\"\(f(x(i)))\" y=\"\(f(height - 12))\" font-size=\"13\" text-anchor=\"middle\">\(year)</text>\n"
         }
-        s += "<text x=\"12\" y=\"\(top + plotH / 2)\" font-size=\"11\" transform=\"rotate(-90 12 \(top + plotH / 2))\" text-anchor=\"middle\">\(esc(chart.yAxis))</text>\n"
-        for (k, series) in chart.series.enumerated() {
-            let color = colors[k % colors.count]
+        s += "<text x=\"10\" y=\"\(f(top + plotH / 2))\" font-size=\"12.5\" transform=\"rotate(-90 10 \(f(top + plotH / 2)))\" text-anchor=\"middle\">\(esc(chart.yAxis))</text>\n"
+        // Grey peers first, so the unit's line is drawn on top.
+        let order = chart.highlightFirst ? Array(chart.series.indices.dropFirst()) + [0] : Array(chart.series.indices.reversed())
+        for k in order {
+            let series = chart.series[k]
+            let emphasised = k == 0
+            let color = chart.highlightFirst ? (emphasised ? palette[0] : "#b5b5b5") : palette[k % palette.count]
             var points: [(Double, Double, Decimal)] = []
             for (i, v) in series.values.enumerated() { if let v { points.append((x(i), y(v), v)) } }
+            let dash = !chart.highlightFirst && !emphasised && k == chart.series.count - 1 && chart.series.count == 2 ? " stroke-dasharray=\"5 4\"" : ""
             if points.count > 1 {
-                s += "<polyline fill=\"none\" stroke=\"\(color)\" stroke-width=\"\(k == 0 ? 3 : 1.5)\" points=\"" + points.map { "\($0.0),\($0.1)" }.joined(separator: " ") + "\"/>\n"
+                s += "<polyline fill=\"none\" stroke=\"\(color)\" stroke-width=\"\(emphasised ? 3 : 1.5)\"\(dash) points=\"" + points.map { "\(f($0.0)),\(f($0.1))" }.joined(separator: " ") + "\"><title>\(esc(series.name))</title></polyline>\n"
             }
             for p in points {
-                s += "<circle cx=\"\(p.0)\" cy=\"\(p.1)\" r=\"\(k == 0 ? 4 : 2.5)\" fill=\"\(color)\"><title>\(esc(series.name)): \(number(p.2))%</title></circle>\n"
-                if k == 0 { s += "<text x=\"\(p.0)\" y=\"\(p.1 - 8)\" font-size=\"11\" text-anchor=\"middle\" fill=\"\(color)\">\(number(p.2))</text>\n" }
+                s += "<circle cx=\"\(f(p.0))\" cy=\"\(f(p.1))\" r=\"\(emphasised ? 4 : 2.5)\" fill=\"\(color)\"><title>\(esc(series.name)): \(number(p.2))%</title></circle>\n"
+                if emphasised { s += "<text x=\"\(f(p.0))\" y=\"\(f(p.1 - 9))\" font-size=\"12.5\" text-anchor=\"middle\" fill=\"\(color)\" font-weight=\"bold\">\(number(p.2))</text>\n" }
             }
+        }
+        // Legend: every series, or the unit and "the others" in grey.
+        let legend: [(String, String)] = chart.highlightFirst
+            ? [(chart.series[0].name, palette[0])] + (chart.series.count > 1 ? [((language == .vi ? "\(chart.series.count - 1) đơn vị khác trong nhóm" : "\(chart.series.count - 1) other units of the group"), "#b5b5b5")] : [])
+            : chart.series.enumerated().map { ($0.element.name, palette[$0.offset % palette.count]) }
+        for (k, item) in legend.prefix(12).enumerated() {
             let ly = top + 14 + Double(k) * 18
-            s += "<rect x=\"\(left + plotW + 16)\" y=\"\(ly - 9)\" width=\"12\" height=\"4\" fill=\"\(color)\"/>"
-            s += "<text x=\"\(left + plotW + 34)\" y=\"\(ly - 4)\" font-size=\"11\">\(esc(String(series.name.prefix(26))))</text>\n"
+            s += "<rect x=\"\(f(left + plotW + 14))\" y=\"\(f(ly - 8))\" width=\"14\" height=\"4\" fill=\"\(item.1)\"/>"
+            s += "<text x=\"\(f(left + plotW + 32))\" y=\"\(f(ly - 3))\" font-size=\"12.5\">\(esc(short(item.0, 24)))<title>\(esc(item.0))</title></text>\n"
         }
         return s + "</svg>"
     }
+
+    /// Horizontal bars per pillar: the unit, and the peer group's mean and best where the login sees them.
+    static func pillarSVG(_ c: ExportPillarChart, number: (Decimal) -> String) -> String {
+        let width = 600.0, left = 215.0, right = 45.0, top = 8.0, rowH = c.series.count > 1 ? 30.0 : 22.0
+        let legendH = c.series.count > 1 ? 24.0 : 0
+        let height = top + Double(c.pillars.count) * rowH + 26 + legendH
+        let plotW = width - left - right
+        let colors = ["#1f5fa8", "#9aa9bd", "#e0a03a"]
+        func f(_ d: Double) -> String { String(format: "%.1f", d) }
+        func w(_ v: Decimal) -> Double { plotW * min(max(NSDecimalNumber(decimal: v).doubleValue, 0), 100) / 100 }
+        var s = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" role=\"img\" aria-label=\"\(esc(c.title))\">\n"
+        let axisY = top + Double(c.pillars.count) * rowH
+        for tick in stride(from: 0, through: 100, by: 25) {
+            let tx = left + plotW * Double(tick) / 100
+            s += "<line x1=\"\(f(tx))\" y1=\"\(f(top))\" x2=\"\(f(tx))\" y2=\"\(f(axisY))\" stroke=\"#e3e3e3\"/>"
+            s += "<text x=\"\(f(tx))\" y=\"\(f(axisY + 14))\" font-size=\"12.5\" text-anchor=\"middle\">\(tick)%</text>\n"
+        }
+        let barH = (rowH - 8) / Double(max(c.series.count, 1))
+        for (i, p) in c.pillars.enumerated() {
+            let y0 = top + Double(i) * rowH + 4
+            s += "<text x=\"\(f(left - 8))\" y=\"\(f(y0 + (rowH - 8) / 2 + 4))\" font-size=\"12.5\" text-anchor=\"end\">\(esc(short("\(p.code). \(p.name)", 30)))<title>\(esc(p.name))</title></text>\n"
+            for (k, series) in c.series.enumerated() {
+                guard let v = series.values[i] else { continue }
+                let by = y0 + Double(k) * barH
+                s += "<rect x=\"\(f(left))\" y=\"\(f(by))\" width=\"\(f(max(w(v), 1)))\" height=\"\(f(barH - 1))\" fill=\"\(colors[k % colors.count])\"><title>\(esc(series.name)): \(number(v))%</title></rect>"
+                if k == 0 { s += "<text x=\"\(f(left + w(v) + 4))\" y=\"\(f(by + barH - 3))\" font-size=\"11.5\" fill=\"#1a1a1a\">\(number(v))</text>" }
+                s += "\n"
+            }
+        }
+        if c.series.count > 1 {
+            var lx = 40.0
+            for (k, series) in c.series.enumerated() {
+                s += "<rect x=\"\(f(lx))\" y=\"\(f(axisY + 24))\" width=\"12\" height=\"10\" fill=\"\(colors[k % colors.count])\"/>"
+                s += "<text x=\"\(f(lx + 16))\" y=\"\(f(axisY + 33))\" font-size=\"12.5\">\(esc(short(series.name, 24)))</text>\n"
+                lx += 180
+            }
+        }
+        return s + "</svg>"
+    }
+
+    static func short(_ s: String, _ n: Int) -> String { s.count > n ? String(s.prefix(n - 1)) + "…" : s }
 }

@@ -13,8 +13,10 @@ struct CommandLineTests {
     func help(_ command: String) throws {
         let r = try DTIProcess.run(command.split(separator: " ").map(String.init) + ["--help"], conninfo: "")
         #expect(r.status == 0)
-        #expect(r.text.contains("OVERVIEW:"))
-        #expect(r.text.contains("USAGE: dti"))
+        #expect(r.text.contains("TỔNG QUAN:"), "Vietnamese by default")
+        #expect(r.text.contains("CÁCH DÙNG: dti"))
+        let en = try DTIProcess.run(command.split(separator: " ").map(String.init) + ["--help", "--lang", "en"], conninfo: "")
+        #expect(en.status == 0 && en.text.contains("OVERVIEW:") && en.text.contains("USAGE: dti"))
         #expect(r.text.split(separator: "\n").contains { $0.hasPrefix("  dti ") }, "an example line: \(command)")
     }
 

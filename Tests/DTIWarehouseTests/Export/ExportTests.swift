@@ -55,8 +55,8 @@ struct ExportTests {
         let table = try #require(doc.tables.first { $0.key == "comparison" })
         let base = f.scratch + "/tan-yen"
 
-        // CSV: UTF-8 with BOM, the header in Vietnamese, machine numbers with every digit.
-        let csvPaths = try ExportFiles.write(doc, format: .csv, base: base, language: .vi)
+        // CSV with --precision full: UTF-8 with BOM, the header in Vietnamese, machine numbers with every digit.
+        let csvPaths = try ExportFiles.write(doc, format: .csv, base: base, language: .vi, csv: .init(precision: .full))
         let csvData = try Data(contentsOf: URL(fileURLWithPath: base + ".csv"))
         #expect(Array(csvData.prefix(3)) == [0xEF, 0xBB, 0xBF])
         var reader = try CSVReader(path: base + ".csv")
