@@ -240,5 +240,11 @@ public final class XLSXSheet {
 
     public func setLandscape() { worksheet_set_landscape(pointer) }
 
+    /// Printed: every column on one page width (as many pages down as needed), on A4.
+    public func fitToPageWidth() {
+        worksheet_set_paper(pointer, 9)   // 9 = A4
+        worksheet_fit_to_pages(pointer, 1, 0)
+    }
+
     public func hide() { worksheet_hide(pointer) }
 }

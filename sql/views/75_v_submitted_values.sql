@@ -22,18 +22,20 @@ CREATE VIEW dti.v_commune_contributions AS
 WITH feed AS MATERIALIZED (
     SELECT f.source_item_id, i.catalogue_id, i.indicator_code, i.variable, f.target_catalogue, f.target_indicator,
            f.target_variable, f.how, tv.meaning,
-           sv.meaning AS source_meaning, sv.kind AS source_kind, ti.pillar_code AS target_pillar_code
+           sv.meaning AS source_meaning, sv.kind AS source_kind, ti.pillar_code AS target_pillar_code,
+           coalesce(tp.display_name, tp.name) AS target_pillar_name
       FROM dti.feeds f
       JOIN dti.catalogue_items i ON i.item_id = f.source_item_id
       JOIN dti.catalogues c ON c.catalogue_id = i.catalogue_id AND c.current_version = f.version_id
       LEFT JOIN dti.catalogues tc ON tc.catalogue_id = f.target_catalogue
       LEFT JOIN dti.indicator_variables tv ON tv.version_id = tc.current_version AND tv.indicator_code = f.target_indicator AND tv.variable = f.target_variable
       LEFT JOIN dti.indicator_variables sv ON sv.version_id = f.version_id AND sv.indicator_code = i.indicator_code AND sv.variable = i.variable
-      LEFT JOIN dti.indicators ti ON ti.version_id = tc.current_version AND ti.indicator_code = f.target_indicator)
+      LEFT JOIN dti.indicators ti ON ti.version_id = tc.current_version AND ti.indicator_code = f.target_indicator
+      LEFT JOIN dti.pillars tp ON tp.version_id = tc.current_version AND tp.pillar_code = ti.pillar_code)
 SELECT u.code AS commune_code, u.name AS commune_name, u.parent_code AS district_code, cv.year, cv.stage,
        feed.catalogue_id AS source_catalogue, feed.indicator_code AS source_indicator, feed.variable AS source_variable,
        feed.target_catalogue, feed.target_indicator, feed.target_variable, feed.how, cv.value, feed.meaning AS target_meaning,
-       feed.source_meaning, feed.source_kind, feed.target_pillar_code
+       feed.source_meaning, feed.source_kind, feed.target_pillar_code, feed.target_pillar_name
   FROM dti.current_values cv
   JOIN dti.units u ON u.unit_id = cv.unit_id AND u.level = 'commune'
   JOIN feed ON feed.source_item_id = cv.item_id;
@@ -42,3 +44,4 @@ COMMENT ON VIEW dti.v_commune_contributions IS 'Đóng góp của từng xã / e
 COMMENT ON COLUMN dti.v_commune_contributions.source_meaning IS 'What the commune''s own data item means, verbatim from the data catalogue (the header of a commune table).';
 COMMENT ON COLUMN dti.v_commune_contributions.source_kind IS 'Kind of the commune''s item: count, yesno, number, amount … (counts and yes/no are whole numbers).';
 COMMENT ON COLUMN dti.v_commune_contributions.target_pillar_code IS 'The pillar of the district catalogue the fed indicator belongs to.';
+COMMENT ON COLUMN dti.v_commune_contributions.target_pillar_name IS 'Name of that pillar as reports print it (display_name where the source has a typo).';

@@ -39,7 +39,7 @@ public enum ExportFiles {
             for row in table.rows.prefix(table.key == "improvement" ? 10 : Int.max) {
                 t.add(shown.map { k in
                     let s = HumanColumns.text(table, row: row, column: k, precision: doc.precision, language: language)
-                    return s.count > 48 ? String(s.prefix(47)) + "…" : (s.isEmpty ? "—" : s)
+                    return s.count > 48 ? String(s.prefix(47)) + "…" : (row[k] == .empty ? "—" : s)
                 })
             }
             out += [table.title, t.render(), ""]
@@ -187,6 +187,7 @@ public enum ExportFiles {
             sheet.freezePanes(row: 2, col: table.key == "communes" ? 3 : 0)
             if !table.rows.isEmpty { sheet.autofilter(firstRow: 1, firstCol: 0, lastRow: table.rows.count + 1, lastCol: table.columns.count - 1) }
             sheet.setLandscape()
+            sheet.fitToPageWidth()
             if table.key == "comparison" {
                 sheet.write(row: table.rows.count + 3, col: 0, string: t("Điểm giữ đủ chữ số; ô hiển thị làm tròn như bộ chỉ số công bố. Biểu đồ ở dưới và ở trang “Biểu đồ”.",
                                                                          "Points keep every digit; cells show the catalogue's published rounding. Charts below and on the “Chart” sheet."), format: small)
@@ -197,6 +198,8 @@ public enum ExportFiles {
         let data = try book.addSheet(chartSheetName)
         data.write(row: 0, col: 0, string: t("Biểu đồ", "Charts"), format: title)
         data.setColumn(first: 0, last: 0, width: 28, format: nil)
+        data.setLandscape()
+        data.fitToPageWidth()
         var dataRow = 23   // the charts take rows 2–21, side by side
         var charts: [(kind: XLSXChartKind, title: String, categories: XLSXRange, series: [(name: String, values: XLSXRange)], x: String?, y: String?)] = []
         if let chart = doc.chart, !chart.series.isEmpty {

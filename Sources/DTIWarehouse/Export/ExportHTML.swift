@@ -53,8 +53,10 @@ public enum ExportHTML {
       .dti-export details { margin: 10px 0; } .dti-export summary { cursor: pointer; font-weight: 600; }
       .dti-export .notes { font-size: 12px; color: #444; line-height: 1.45; }
       .dti-export svg text { font-family: "DejaVu Sans", "Segoe UI", Arial, sans-serif; }
+      .dti-export .hint { display: none; color: #777; font-size: 12px; margin: 0 0 4px; }
       @media (max-width: 640px) {
         body { margin: 10px; }
+        .dti-export .hint { display: block; }
         .dti-export h1 { font-size: 18px; }
         .dti-export table { font-size: 12px; }
         .dti-export td.name { min-width: 15em; }
@@ -109,7 +111,8 @@ public enum ExportHTML {
     /// A table as people read it: no ids or verbatim duplicates, ranks "x/N", the note column only when used.
     static func table(_ table: ExportTable, precision: DisplayPrecision, language: Language) -> String {
         let shown = table.columns.indices.filter { HumanColumns.shows(table, $0) }
-        var html = "<div class=\"scroll\"><table data-table=\"\(table.key)\">\n<thead><tr>"
+        var html = shown.count > 5 ? "<p class=\"hint\">\(language == .vi ? "← vuốt ngang để xem các cột khác →" : "← swipe sideways for more columns →")</p>\n" : ""
+        html += "<div class=\"scroll\"><table data-table=\"\(table.key)\">\n<thead><tr>"
         html += shown.map { k in
             let c = table.columns[k]
             return "<th\(c.kind == .text ? "" : " class=\"n\"")>\(esc(c.header))</th>"
@@ -198,7 +201,13 @@ public enum ExportHTML {
             default: return h
             }
         }
-        return "→ " + i.feeds.map { "\($0.code) · \(how($0.how))" }.joined(separator: "; ")
+        // An indicator code (3.4.a) is what the district's own forms print; a profile field (households.value)
+        // is an internal name, so it is said in words.
+        return "→ " + i.feeds.map { feed in
+            let isIndicator = feed.code.first.map { $0.isNumber || "IVX".contains($0) } ?? false
+            let target = isIndicator ? feed.code : (language == .vi ? "hồ sơ của huyện" : "the district's profile")
+            return "\(target) · \(how(feed.how))"
+        }.joined(separator: "; ")
     }
 
     static let palette = ["#1f5fa8", "#d2691e", "#2e8b57", "#8b008b", "#b8860b", "#4682b4", "#c71585", "#556b2f", "#8b4513", "#483d8b"]
@@ -206,7 +215,8 @@ public enum ExportHTML {
     /// A line chart as inline SVG: percent on the y axis (0–100), years on the x axis. With `highlightFirst` the
     /// unit's line is drawn in colour with its values and every other unit of the peer group in light grey.
     static func svg(_ chart: ExportChart, language: Language, number: (Decimal) -> String) -> String {
-        let width = 600.0, height = 300.0, left = 40.0, right = chart.highlightFirst ? 170.0 : 190.0, top = 16.0, bottom = 34.0
+        if chart.highlightFirst && chart.years.count == 1 { return peerBars(chart, number: number) }
+        let width = 500.0, height = 270.0, left = 38.0, right = 160.0, top = 16.0, bottom = 34.0
         let plotW = width - left - right, plotH = height - top - bottom
         let n = chart.years.count
         func x(_ i: Int) -> Double { n <= 1 ? left + plotW / 2 : left + 16 + (plotW - 32) * Double(i) / Double(n - 1) }
@@ -241,19 +251,19 @@ public enum ExportHTML {
         }
         // Legend: every series, or the unit and "the others" in grey.
         let legend: [(String, String)] = chart.highlightFirst
-            ? [(chart.series[0].name, palette[0])] + (chart.series.count > 1 ? [((language == .vi ? "\(chart.series.count - 1) đơn vị khác trong nhóm" : "\(chart.series.count - 1) other units of the group"), "#b5b5b5")] : [])
+            ? [(chart.series[0].name, palette[0])] + (chart.series.count > 1 ? [((language == .vi ? "\(chart.series.count - 1) đơn vị khác" : "\(chart.series.count - 1) other units"), "#b5b5b5")] : [])
             : chart.series.enumerated().map { ($0.element.name, palette[$0.offset % palette.count]) }
         for (k, item) in legend.prefix(12).enumerated() {
             let ly = top + 14 + Double(k) * 18
             s += "<rect x=\"\(f(left + plotW + 14))\" y=\"\(f(ly - 8))\" width=\"14\" height=\"4\" fill=\"\(item.1)\"/>"
-            s += "<text x=\"\(f(left + plotW + 32))\" y=\"\(f(ly - 3))\" font-size=\"12.5\">\(esc(short(item.0, 24)))<title>\(esc(item.0))</title></text>\n"
+            s += "<text x=\"\(f(left + plotW + 32))\" y=\"\(f(ly - 3))\" font-size=\"12.5\">\(esc(short(item.0, 18)))<title>\(esc(item.0))</title></text>\n"
         }
         return s + "</svg>"
     }
 
     /// Horizontal bars per pillar: the unit, and the peer group's mean and best where the login sees them.
     static func pillarSVG(_ c: ExportPillarChart, number: (Decimal) -> String) -> String {
-        let width = 600.0, left = 215.0, right = 45.0, top = 8.0, rowH = c.series.count > 1 ? 30.0 : 22.0
+        let width = 520.0, left = 200.0, right = 40.0, top = 8.0, rowH = c.series.count > 1 ? 30.0 : 22.0
         let legendH = c.series.count > 1 ? 24.0 : 0
         let height = top + Double(c.pillars.count) * rowH + 26 + legendH
         let plotW = width - left - right
@@ -280,12 +290,39 @@ public enum ExportHTML {
             }
         }
         if c.series.count > 1 {
-            var lx = 40.0
+            var lx = 10.0
             for (k, series) in c.series.enumerated() {
                 s += "<rect x=\"\(f(lx))\" y=\"\(f(axisY + 24))\" width=\"12\" height=\"10\" fill=\"\(colors[k % colors.count])\"/>"
                 s += "<text x=\"\(f(lx + 16))\" y=\"\(f(axisY + 33))\" font-size=\"12.5\">\(esc(short(series.name, 24)))</text>\n"
-                lx += 180
+                lx += 16 + 7.2 * Double(min(series.name.count, 24)) + 18
             }
+        }
+        return s + "</svg>"
+    }
+
+    /// One year of a peer group: a bar per unit, best first, the unit in colour and the others in grey.
+    static func peerBars(_ chart: ExportChart, number: (Decimal) -> String) -> String {
+        let rows = chart.series.enumerated().compactMap { k, s in s.values.first.flatMap { $0 }.map { (k, s.name, $0) } }
+            .sorted { $0.2 > $1.2 }
+        let width = 500.0, left = 185.0, right = 50.0, top = 6.0, rowH = 20.0
+        let height = top + Double(rows.count) * rowH + 24
+        let plotW = width - left - right
+        func f(_ d: Double) -> String { String(format: "%.1f", d) }
+        func w(_ v: Decimal) -> Double { plotW * min(max(NSDecimalNumber(decimal: v).doubleValue, 0), 100) / 100 }
+        var s = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" role=\"img\" aria-label=\"\(esc(chart.title))\">\n"
+        let axisY = top + Double(rows.count) * rowH
+        for tick in stride(from: 0, through: 100, by: 25) {
+            let tx = left + plotW * Double(tick) / 100
+            s += "<line x1=\"\(f(tx))\" y1=\"\(f(top))\" x2=\"\(f(tx))\" y2=\"\(f(axisY))\" stroke=\"#e3e3e3\"/>"
+            s += "<text x=\"\(f(tx))\" y=\"\(f(axisY + 14))\" font-size=\"12\" text-anchor=\"middle\">\(tick)%</text>\n"
+        }
+        for (i, row) in rows.enumerated() {
+            let y0 = top + Double(i) * rowH
+            let own = row.0 == 0
+            let color = own ? palette[0] : "#b5b5b5"
+            s += "<text x=\"\(f(left - 6))\" y=\"\(f(y0 + 14))\" font-size=\"12.5\" text-anchor=\"end\"\(own ? " font-weight=\"bold\"" : "")>\(esc(short(row.1, 23)))<title>\(esc(row.1))</title></text>"
+            s += "<rect x=\"\(f(left))\" y=\"\(f(y0 + 3))\" width=\"\(f(max(w(row.2), 1)))\" height=\"14\" fill=\"\(color)\"><title>\(esc(row.1)): \(number(row.2))%</title></rect>"
+            s += "<text x=\"\(f(left + w(row.2) + 4))\" y=\"\(f(y0 + 14))\" font-size=\"11.5\"\(own ? " font-weight=\"bold\"" : "")>\(number(row.2))</text>\n"
         }
         return s + "</svg>"
     }

@@ -86,7 +86,9 @@ public struct ExportQuery {
         }
         notes.append(t("Bảng cho người đọc và CSV làm tròn như bộ chỉ số công bố (điểm \(precision.points) chữ số thập phân, tỷ lệ \(precision.percent)); CSV với --precision full và XLSX giữ đủ chữ số. Hạng tính trên tỷ lệ chưa làm tròn, bằng nhau thì cùng hạng; “x/N”: hạng x trong N đơn vị của nhóm so sánh.",
                        "Tables for people and CSV round as the catalogue publishes (points \(precision.points) decimals, percent \(precision.percent)); CSV with --precision full and XLSX keep every digit. Ranks use unrounded percent; ties share a rank; “x/N”: rank x of the N units of the peer group."))
-        let chart = ExportChart(title: t("Chỉ số DTI (% điểm tối đa) qua các năm", "DTI index (% of max) across years"), years: years,
+        let chartTitle = highlight && years.count == 1 ? t("Chỉ số DTI năm \(lo) (% điểm tối đa) trong nhóm so sánh", "DTI index \(lo) (% of max) in the peer group")
+            : t("Chỉ số DTI (% điểm tối đa) qua các năm", "DTI index (% of max) across years")
+        let chart = ExportChart(title: chartTitle, years: years,
                                 series: chartSeries, yAxis: "%", highlightFirst: highlight)
         let pillarChart = try pillarChart(o, year: lastYear, unitName: unitName, peerGroup: peerGroup)
         let span = lo == hi ? "\(lo)" : "\(lo)–\(hi)"
@@ -417,7 +419,7 @@ public struct ExportQuery {
         func t(_ vi: String, _ en: String) -> String { o.language == .vi ? vi : en }
         let rows = try connection.query("""
             SELECT commune_code, commune_name, year, source_indicator, source_variable, target_indicator, target_variable, how, value,
-                   target_meaning, source_meaning, source_kind, target_pillar_code
+                   target_meaning, source_meaning, source_kind, target_pillar_code, target_pillar_name
               FROM dti.v_commune_contributions
              WHERE district_code = \(o.unit) AND year BETWEEN \(o.years.lowerBound) AND \(o.years.upperBound)
              ORDER BY commune_code, year, target_indicator, target_variable
@@ -429,6 +431,7 @@ public struct ExportQuery {
         var values: [Int: [String: [String: Decimal]]] = [:]
         var years = Set<Int>()
         var seenValue = Set<String>()
+        var feedPillarNames: [String: String] = [:]
         for r in rows {
             // One column per commune data item; an item feeding several district variables (a yes/no counted as
             // "yes" and as "answered") is shown once, with every variable it feeds.
@@ -446,6 +449,7 @@ public struct ExportQuery {
                 items[key] = .init(key: key, pillar: pillar, meaning: meaning, how: how, whole: kind == "count" || kind == "yesno",
                                    yesno: kind == "yesno", feeds: [target])
             }
+            if let p = try r["target_pillar_code"].decode(String?.self), let n = try r["target_pillar_name"].decode(String?.self) { feedPillarNames[p] = n }
             let code: String = try r["commune_code"].decode()
             if seenCommunes.insert(code).inserted { communes.append((code, try r["commune_name"].decode())) }
             let year: Int = try r["year"].decode()
@@ -460,7 +464,7 @@ public struct ExportQuery {
             itemKey(a.key) != itemKey(b.key) ? itemKey(a.key).lexicographicallyPrecedes(itemKey(b.key)) : a.key < b.key
         }
         // The district catalogue's pillar names, as reports print them.
-        var names: [String: String] = [:]
+        var names = feedPillarNames
         for r in try connection.query("""
             SELECT DISTINCT ON (pillar_code) pillar_code, pillar_display_name FROM dti.v_pillar_scores
              WHERE unit_code = \(o.unit) AND year BETWEEN \(o.years.lowerBound) AND \(o.years.upperBound) ORDER BY pillar_code, year DESC
