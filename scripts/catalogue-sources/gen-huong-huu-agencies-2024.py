@@ -330,6 +330,9 @@ for p in pillars:
     for r in p["rows"]:
         name, mx, deadline, how, evidence, lead = [clean(c) for c in r["cells"]]
         ind = {"code": r["code"], "name": name}
+        if "BCD CDS" in name:
+            # Reports print BCĐ CĐS; the verbatim name stays (catalogue display_name, with a note below).
+            ind["display_name"] = name.replace("BCD CDS", "BCĐ CĐS")
         if mx:
             assert re.fullmatch(r"\d+", mx), mx
             ind["max_points"] = int(mx)
@@ -348,18 +351,27 @@ for p in pillars:
         ind["variables"] = spec["variables"]
         ind["rule"] = spec["rule"]
         if spec.get("notes"):
-            ind["notes"] = spec["notes"]
+            ind["notes"] = list(spec["notes"])
+        if "display_name" in ind:
+            ind.setdefault("notes", []).append(
+                "display_name writes BCĐ CĐS (Ban chỉ đạo chuyển đổi số) for the printed BCD CDS." if r["code"] == "1" else
+                "The name is printed with \"BCD CDS\" (Đ printed as D, for BCĐ CĐS); kept verbatim, display_name corrects it for reports.")
         inds.append(ind)
     pillar_sums.append((p["code"], psum))
     pnotes = [f"The source prints no max for the pillar; max_points is the sum of its criteria's maxima ({psum})."]
+    shown = {}
     if p["code"] == "II":
         pnotes.append("Source typo kept verbatim: “THẺ CHẾ SỐ” (Thể chế số, digital institutions).")
+        pnotes.append("display_name \"THỂ CHẾ SỐ\" is what reports print.")
+        shown = {"display_name": "THỂ CHẾ SỐ"}
     if p["code"] == "III":
         pnotes.append("Criteria 20 and 21 have no max points and are not counted in the sum.")
     if p["code"] == "VI":
         pnotes.append("Source typo kept verbatim: “HOẠT ĐỘNG CHÍNH QUYỀN SỞ” (Hoạt động chính quyền số).")
         pnotes.append("Criterion 49 has no max points and is not counted in the sum.")
-    out_pillars.append({"code": p["code"], "name": p["name"], "max_points": int(psum), "notes": pnotes,
+        pnotes.append("display_name \"HOẠT ĐỘNG CHÍNH QUYỀN SỐ\" is what reports print.")
+        shown = {"display_name": "HOẠT ĐỘNG CHÍNH QUYỀN SỐ"}
+    out_pillars.append({"code": p["code"], "name": p["name"], **shown, "max_points": int(psum), "notes": pnotes,
                         "indicators": inds})
 
 TOTAL = sum(s for _, s in pillar_sums)

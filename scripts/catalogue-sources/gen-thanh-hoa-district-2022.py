@@ -83,10 +83,13 @@ total_max = Decimal(0); csv_rows = []
 for p in pillars:
     w(f'  - code: "{p["code"]}"')
     w(f"    name: {q(pillar_names[p['code']])}")
+    if p["code"] == "2":
+        w("    display_name: " + q("Thể chế số"))
     w(f"    max_points: {num(p['max'])}")
     if p["code"] == "2":
         w("    notes:")
         w("      - " + q("Source typo kept verbatim: “Thế chế số” (Thể chế số, digital institutions)."))
+        w("      - " + q("display_name \"Thể chế số\" is what reports print."))
     w("    indicators:")
     top = [r for r in p["rows"] if r["code"].count(".") == 1]
     psum = Decimal(0); ppts = Decimal(0)
