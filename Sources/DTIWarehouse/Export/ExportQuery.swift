@@ -121,7 +121,8 @@ public struct ExportQuery {
                    c.percent, c.rank, c.delta_points, c.delta_percent, c.delta_rank, c.same_catalogue, c.derived, c.prev_derived, c.prev_year,
                    dti.peer_group_size(coalesce(p.peer_group, i.peer_group), c.year, c.stage, c.catalogue_id, c.pillar_code) AS rank_of,
                    coalesce(p.points_places, q.points_places) AS points_places, coalesce(p.percent_places, q.percent_places) AS percent_places,
-                   coalesce(p.catalogue_title, q.catalogue_title) AS catalogue_title
+                   coalesce(p.catalogue_title, q.catalogue_title) AS catalogue_title,
+                   \(unescaped: try completeness("v_year_comparison", alias: "c"))
               FROM dti.v_year_comparison c
               LEFT JOIN dti.v_pillar_scores p ON p.unit_code = c.unit_code AND p.year = c.year AND p.catalogue_id = c.catalogue_id
                                               AND p.pillar_code = c.pillar_code
@@ -156,6 +157,7 @@ public struct ExportQuery {
             var remark: [String] = []
             if derived { remark.append(t("giá trị suy ra từ các đơn vị tiền thân (trung bình)", "derived from predecessors (mean)")) }
             if !same { remark.append(t("bộ chỉ số đổi: so sánh theo %", "catalogue changed: compare percent")) }
+            if let note = try completenessNote(r, o.language) { remark.append(note) }
             let verbatim = try r["pillar_name"].decode(String?.self) ?? ""
             let shown = try r["pillar_display_name"].decode(String?.self) ?? verbatim
             let name = pillar == nil ? t("Tổng (chỉ số DTI)", "Total (DTI index)") : shown
@@ -270,7 +272,8 @@ public struct ExportQuery {
     func improvementTable(_ o: Options, year: Int) throws -> ExportTable {
         func t(_ vi: String, _ en: String) -> String { o.language == .vi ? vi : en }
         let rows = try connection.query("""
-            SELECT indicator_code, indicator_name, indicator_display_name, pillar_code, points, max_points, status, lead, lead_display, notes
+            SELECT indicator_code, indicator_name, indicator_display_name, pillar_code, points, max_points, status, lead, lead_display, notes,
+                   \(unescaped: try hasColumns("v_indicator_scores", ["reason"]) ? "reason::text AS reason" : "NULL::text AS reason")
               FROM dti.v_indicator_scores
              WHERE unit_code = \(o.unit) AND year = \(year) AND is_leaf AND max_points IS NOT NULL AND status IN ('scored', 'not_scored')
                AND max_points - coalesce(points, 0) > 0
@@ -285,7 +288,8 @@ public struct ExportQuery {
                     .of(try r["pillar_code"].decode(String?.self)),
                     .of(points), .number(max), .number(max - (points ?? 0)), .of(try r["lead_display"].decode(String?.self)),
                     .of(try r["lead"].decode(String?.self)),
-                    .text(status == "scored" ? "" : t("chưa chấm: ", "not scored: ") + (try r["notes"].decode(String?.self) ?? ""))]
+                    .text(([status == "scored" ? nil : t("chưa chấm: ", "not scored: ") + (try r["notes"].decode(String?.self) ?? "")]
+                           + [try r["reason"].decode(String?.self).map { Self.reasonText($0, o.language) }]).compactMap { $0 }.joined(separator: "; "))]
         }
         return ExportTable(key: "improvement", title: t("Kế hoạch cải thiện \(year): các chỉ số mất nhiều điểm nhất", "Improvement plan \(year): where the most points were lost"), columns: [
             ExportColumn(key: "indicator_code", header: t("Mã", "Code"), kind: .text),
@@ -317,7 +321,8 @@ public struct ExportQuery {
         let rows = try connection.query("""
             SELECT i.unit_code, i.unit_name, i.year, i.points, i.max_points, i.percent, i.rating, i.rank, i.derived,
                    c.delta_points, c.delta_percent, c.delta_rank, c.same_catalogue,
-                   dti.peer_group_size(i.peer_group, i.year, i.stage, i.catalogue_id) AS rank_of
+                   dti.peer_group_size(i.peer_group, i.year, i.stage, i.catalogue_id) AS rank_of,
+                   \(unescaped: try completeness("v_unit_index", alias: "i"))
               FROM dti.v_unit_index i
               LEFT JOIN dti.v_year_comparison c ON c.unit_code = i.unit_code AND c.year = i.year AND c.pillar_code IS NULL AND c.catalogue_id = i.catalogue_id
              WHERE i.year BETWEEN \(o.years.lowerBound) AND \(o.years.upperBound) AND i.\(unescaped: filterColumn) = \(filterValue)
@@ -334,7 +339,9 @@ public struct ExportQuery {
             return [.text(code), .text(name), .integer(year), .of(try r["points"].decode(Decimal?.self)), .of(try r["max_points"].decode(Decimal?.self)),
                     .of(percent), .of(try r["rating"].decode(String?.self)), .of(try r["rank"].decode(Int?.self)), .of(try r["rank_of"].decode(Int?.self)),
                     same ? .of(try r["delta_points"].decode(Decimal?.self)) : .empty, .of(try r["delta_percent"].decode(Decimal?.self)),
-                    .of(try r["delta_rank"].decode(Int?.self)), .text(derived ? t("suy ra từ đơn vị tiền thân", "derived from predecessors") : "")]
+                    .of(try r["delta_rank"].decode(Int?.self)),
+                    .text(([derived ? t("suy ra từ đơn vị tiền thân", "derived from predecessors") : nil] + [try completenessNote(r, o.language)])
+                        .compactMap { $0 }.joined(separator: "; "))]
         }
         let table = ExportTable(key: key, title: title, columns: [
             ExportColumn(key: "unit_code", header: t("Mã đơn vị", "Unit code"), kind: .text, machineOnly: true),
@@ -366,6 +373,41 @@ public struct ExportQuery {
     func peersTable(_ o: Options, peerGroup: String, peerGroupName: String) throws -> (ExportTable, [(String, [Decimal?])]) {
         try unitYearTable(o, key: "peers", title: (o.language == .vi ? "Nhóm so sánh: " : "Peer group: ") + peerGroupName,
                           filterColumn: "peer_group", filterValue: peerGroup)
+    }
+
+    // MARK: completeness of commune data (the roll-up's `complete`, `coverage` and `reason` columns, where the views carry them)
+
+    /// Whether a view of the schema has these columns (the export reads columns other work adds only once they exist).
+    func hasColumns(_ view: String, _ columns: [String]) throws -> Bool {
+        let found = try connection.query("""
+            SELECT count(*)::int AS n FROM information_schema.columns
+             WHERE table_schema = 'dti' AND table_name = \(view) AND column_name = ANY (\(columns)::text[])
+            """)
+        return try found[0]["n"].decode(Int.self) == columns.count
+    }
+
+    /// `complete` and `coverage` of a view (NULL when the view does not have them).
+    func completeness(_ view: String, alias: String) throws -> String {
+        try hasColumns(view, ["complete", "coverage"])
+            ? "\(alias).complete AS complete, \(alias).coverage::numeric AS coverage"
+            : "NULL::boolean AS complete, NULL::numeric AS coverage"
+    }
+
+    /// "số liệu xã chưa đủ: có 86% số liệu cần có" beside a number that depends on commune data not all present.
+    func completenessNote(_ r: PostgresRow, _ language: Language) throws -> String? {
+        let complete = try r["complete"].decode(Bool?.self)
+        let coverage = try r["coverage"].decode(Decimal?.self)
+        guard complete == false || (coverage.map { $0 < 1 } ?? false) else { return nil }
+        let share = coverage.map { ExportNumber.display($0 * 100, places: 0, language: language) + "%" }
+        return language == .vi ? "số liệu xã chưa đủ" + (share.map { ": có \($0) số liệu cần có" } ?? "")
+                               : "commune data incomplete" + (share.map { ": \($0) of the expected data present" } ?? "")
+    }
+
+    /// A roll-up's reason code in words.
+    static func reasonText(_ code: String, _ language: Language) -> String {
+        let vi = ["single_unit_peer_group": "nhóm so sánh chỉ có một đơn vị: min–max không áp dụng được như văn bản"]
+        let en = ["single_unit_peer_group": "a peer group of one unit: min–max cannot apply as written"]
+        return (language == .vi ? vi[code] : en[code]) ?? code
     }
 
     /// The unit's index across years beside its visible peer group's mean (nil when the login sees no other peer).

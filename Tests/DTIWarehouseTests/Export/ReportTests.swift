@@ -231,6 +231,30 @@ struct ReportTests {
         #expect(ExportFiles.text(doc, language: .vi).contains("Thể chế số") && !ExportFiles.text(doc, language: .vi).contains("Thẻ chế số"))
     }
 
+    @Test("Completeness of commune data: where the views carry complete/coverage (the roll-up's columns), every export notes it beside the number")
+    func completenessNotes() throws {
+        let f = try ExportFixture.make("report-coverage")
+        let doc0 = try ExportQuery(connection: f.db).build(.init(unit: ExportFixture.unit, years: 2024...2024))
+        #expect(!ExportHTML.render(doc0, language: .vi).contains("số liệu xã chưa đủ"), "nothing said while the views have no such columns")
+        // The roll-up adds these columns to v_year_comparison (and v_unit_index); here they are appended to this test
+        // database's view so the export's reading of them is exercised whatever their computation.
+        let def: String = try f.scalar("SELECT pg_get_viewdef('dti.v_year_comparison'::regclass)")
+        try f.db.simpleQuery("""
+            CREATE OR REPLACE VIEW dti.v_year_comparison AS SELECT x.*, (x.pillar_code IS NOT NULL) AS complete,
+                   CASE WHEN x.pillar_code IS NULL THEN 0.86 ELSE 1 END::numeric AS coverage FROM (\(def.replacingOccurrences(of: ";", with: ""))) x
+            """)
+        let doc = try ExportQuery(connection: f.db).build(.init(unit: ExportFixture.unit, years: 2024...2024))
+        let table = try #require(doc.tables.first { $0.key == "comparison" })
+        let remark = try #require(table.column("remark"))
+        let total = try #require(table.rows.first { $0[0] == .text("") })
+        #expect(total[remark] == .text("số liệu xã chưa đủ: có 86% số liệu cần có"))
+        #expect(table.rows.filter { $0[remark] != .text("") }.count == 1, "complete pillars carry no note")
+        let html = ExportHTML.render(doc, language: .vi)
+        #expect(html.contains("<th>Ghi chú</th>") && html.contains(">số liệu xã chưa đủ: có 86% số liệu cần có<"))
+        let csv = String(decoding: try #require(ExportFiles.csvFiles(doc).first { $0.suffix == "" }).data, as: UTF8.self)
+        #expect(csv.contains(",số liệu xã chưa đủ: có 86% số liệu cần có"))
+    }
+
     /// The visible text of every table cell of a page.
     static func cells(_ html: String) -> [String] {
         html.components(separatedBy: "<td").dropFirst().compactMap { part in
