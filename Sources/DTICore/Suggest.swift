@@ -6,7 +6,7 @@ public enum Suggest {
     public static func closest(to input: String, among candidates: [String], limit: Int = 3) -> [String] {
         let key = fold(input)
         guard !key.isEmpty else { return [] }
-        let allowed = max(2, key.count / 3)
+        let allowed = min(3, max(1, key.count / 5))
         var scored: [(String, Int)] = []
         var seen = Set<String>()
         for c in candidates where seen.insert(c).inserted {

@@ -176,6 +176,7 @@ public struct CatalogueStore {
                 """)
         }
         guard rows.count == 1 else {
+            if versionId == nil { try Lookup(connection: connection).catalogue(id) }   // unknown: close matches
             throw DTIError(.usage, vi: "bộ chỉ số '\(id)' chưa được nạp (dti catalogue list)", en: "catalogue '\(id)' is not loaded (dti catalogue list)")
         }
         let text: String = try rows[0]["source_text"].decode()
