@@ -38,7 +38,11 @@ struct ScoreCommand: ParsableCommand {
     func run() throws {
         let path = catalogue.hasSuffix(".yaml") ? catalogue : try Home.locate().catalogues + "/\(catalogue).yaml"
         guard FileManager.default.fileExists(atPath: path) else {
-            throw DTIError(.usage, vi: "không có tệp bộ chỉ số \(path)", en: "no catalogue file \(path)")
+            let dir = (path as NSString).deletingLastPathComponent
+            let ids = ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter { $0.hasSuffix(".yaml") }.map { String($0.dropLast(5)) }
+            let hint = Suggest.hint(Suggest.closest(to: (catalogue as NSString).lastPathComponent.replacingOccurrences(of: ".yaml", with: ""), among: ids))
+            throw DTIError(.usage, vi: "không có bộ chỉ số '\(catalogue)' (tệp \(path))" + (hint.map { "; " + $0.vi } ?? ""),
+                           en: "unknown catalogue '\(catalogue)' (file \(path))" + (hint.map { "; " + $0.en } ?? ""))
         }
         let checked = CatalogueFiles.check(path: path)
         guard let c = checked.catalogue, !checked.hasErrors else {

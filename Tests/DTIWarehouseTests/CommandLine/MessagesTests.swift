@@ -27,6 +27,8 @@ struct MessagesTests {
         #expect(indicator.status == 1 && indicator.text.contains("không có chỉ số '1.44'") && indicator.text.contains("có phải"), "\(indicator.text)")
         let catalogue = try DTIProcess.run(["template", "--catalogue", "bac-giang-district-2021", "--format", "csv"], conninfo: db)
         #expect(catalogue.status == 1 && catalogue.text.contains("có phải 'bac-giang-district-2022'"), "\(catalogue.text)")
+        let score = try DTIProcess.run(["score", "--catalogue", "bac-giang-district-2021", "--input", "x.csv"], conninfo: "")
+        #expect(score.status == 1 && score.text.contains("có phải 'bac-giang-district-2022'"), "\(score.text)")
         let show = try DTIProcess.run(["catalogue", "show", "commune-data-2042"], conninfo: db)
         #expect(show.status == 1 && show.text.contains("không có bộ chỉ số 'commune-data-2042'") && show.text.contains("có phải 'commune-data-2024'"), "\(show.text)")
         let known = try DTIProcess.run(["history", "--unit", "bac-giang.tan-yen", "--indicator", "1.4"], conninfo: db)
