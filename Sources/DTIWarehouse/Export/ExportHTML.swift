@@ -48,7 +48,8 @@ public enum ExportHTML {
       .dti-export .muted { color: #777; }
       .dti-export table.items th { font-size: 12px; font-weight: normal; min-width: 7.5em; max-width: 13em; line-height: 1.3; }
       .dti-export table.items th small, .dti-export table.items th .code { color: #666; font-size: 11px; display: block; }
-      .dti-export table.items td.commune, .dti-export table.summary td.commune { white-space: nowrap; }
+      .dti-export table.items td.commune, .dti-export table.summary td.commune { white-space: nowrap; position: sticky; left: 0; background: #fff; }
+      .dti-export table.items th:first-child, .dti-export table.summary th:first-child { position: sticky; left: 0; z-index: 1; }
       .dti-export td.full { background: #eaf5ec; } .dti-export td.part { background: #fdf3e1; } .dti-export td.none { background: #f9e3e1; }
       .dti-export details { margin: 10px 0; } .dti-export summary { cursor: pointer; font-weight: 600; }
       .dti-export .notes { font-size: 12px; color: #444; line-height: 1.45; }
@@ -141,6 +142,7 @@ public enum ExportHTML {
     static func communes(_ c: ExportCommunes, language: Language) -> String {
         func t(_ vi: String, _ en: String) -> String { language == .vi ? vi : en }
         var html = "<section class=\"communes\" data-section=\"communes\">\n<h2>\(esc(c.title))</h2>\n"
+            + "<p class=\"hint\">\(t("← vuốt ngang để xem các cột khác; tên xã luôn ở bên trái →", "← swipe sideways for more columns; the commune stays on the left →"))</p>\n"
         for (index, year) in c.years.reversed().enumerated() {
             var body = ""
             body += "<h3>" + esc(t("Tổng hợp \(year): số mục số liệu các xã đã nộp theo chỉ số chính", "Summary \(year): data items each commune reported, by pillar")) + "</h3>\n"
