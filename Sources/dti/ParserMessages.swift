@@ -39,6 +39,7 @@ enum ParserMessages {
         (#"See '([^']*)' for detailed help\."#, "Xem '$1' để có hướng dẫn chi tiết."),
         (#"\(values: ([^)]*)\)"#, "(giá trị: $1)"),
         (#"\(default: ([^)]*)\)"#, "(mặc định: $1)"),
+        (#";(\s+)default: "#, ";$1mặc định: "),
         (#"(?m)^Error: "#, "Lỗi: "),
     ]
 
@@ -55,5 +56,6 @@ enum ParserMessages {
         ("<subcommand>", "<lệnh-con>"),
         ("(default)", "(mặc định)"),
         ("' or '", "' hoặc '"),
+        ("; default: ", "; mặc định: "),
     ]
 }
