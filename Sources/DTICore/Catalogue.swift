@@ -60,6 +60,11 @@ public struct Applicability: Sendable, Hashable {
     public var tag: String
 }
 
+/// What a value typed as a percent ("45%", "45 %") means for a variable: 45 (`percent`) or 0.45 (`ratio`).
+public enum PercentScale: String, Sendable, CaseIterable, Codable {
+    case percent, ratio
+}
+
 public enum VariableKind: String, Sendable, CaseIterable, Codable {
     case number, count, amount, yesno, choice, points, text
     public var isNumeric: Bool { self == .number || self == .count || self == .amount || self == .points }
@@ -94,6 +99,15 @@ public struct Variable: Sendable, Hashable {
     public var allowNegative: Bool
     public var feeds: [Feed]
     public var position: SourcePosition
+    /// A value the source fixes (004's 3.6 "(7)"): not an input; the scorer uses it and the load refuses a submitted one.
+    public var constant: Decimal? = nil
+    /// An alias: the variable is defined as another of the same indicator (004's 3.6 d = a); not an input.
+    public var sameAs: String? = nil
+    /// How a value typed with a percent sign ("45%") is read: `percent` → 45, `ratio` → 0.45; nil: refused with both readings.
+    public var scale: PercentScale? = nil
+
+    /// Whether the unit submits this variable (not a constant, not an alias).
+    public var isInput: Bool { constant == nil && sameAs == nil }
 
     public init(name: String, meaning: String, kind: VariableKind, unit: String?, profile: String?, previousYearOf: String?,
                 allowNegative: Bool, feeds: [Feed], position: SourcePosition) {
@@ -126,6 +140,8 @@ public struct Indicator: Sendable {
     /// (`display_name`, `display_lead` beside `name`, `lead`; the verbatim text stays in `name`, `lead`).
     public var displayName: String? = nil
     public var displayLead: String? = nil
+    /// Declared consistency checks over the variables and the unit's profile (`checks:`).
+    public var checks: [Check] = []
 
     public var isLeaf: Bool { children.isEmpty }
 

@@ -65,6 +65,44 @@ public enum CatalogueLint {
                            en: "'\(feed.how.rawValue)' needs a yesno variable, '\(v.name)' is \(v.kind.rawValue)")
                 }
             }
+            // Constants and aliases (a value the source fixes, a variable defined as another), and declared checks.
+            for v in i.variables {
+                if v.constant != nil && v.sameAs != nil {
+                    report(.error, v.position, "lint.constant_alias", vi: "biến '\(v.name)' của chỉ số \(i.code) không thể vừa là hằng số vừa là bí danh",
+                           en: "variable '\(v.name)' of indicator \(i.code) cannot be both a constant and an alias")
+                }
+                if let target = v.sameAs, target == v.name || !i.variables.contains(where: { $0.name == target && $0.isInput }) {
+                    report(.error, v.position, "lint.same_as", vi: "same_as '\(target)' của biến '\(v.name)' phải là một biến nhập khác của chỉ số \(i.code)",
+                           en: "same_as '\(target)' of variable '\(v.name)' must be another input variable of indicator \(i.code)")
+                }
+                if v.constant != nil && !v.kind.isNumeric {
+                    report(.error, v.position, "lint.constant_kind", vi: "hằng số '\(v.name)' phải là biến số (number, count, amount)",
+                           en: "constant '\(v.name)' must be a numeric variable (number, count, amount)")
+                }
+            }
+            for check in i.checks {
+                for name in check.names {
+                    if name.hasPrefix(Check.profilePrefix) {
+                        let field = String(name.dropFirst(Check.profilePrefix.count))
+                        if let known = knownProfileFields, !known.contains(field) {
+                            report(.error, check.position, "lint.check_profile", vi: "phép kiểm tra '\(check.expression)': trường hồ sơ '\(field)' không có trong unit-profile",
+                                   en: "check '\(check.expression)': profile field '\(field)' is not in unit-profile")
+                        }
+                    } else if let v = i.variable(name) {
+                        if !v.kind.isNumeric {
+                            report(.error, check.position, "lint.check_kind", vi: "phép kiểm tra '\(check.expression)': biến '\(name)' là \(v.kind.rawValue), cần biến số",
+                                   en: "check '\(check.expression)': variable '\(name)' is \(v.kind.rawValue), a numeric variable is needed")
+                        }
+                    } else {
+                        report(.error, check.position, "lint.check_variable", vi: "phép kiểm tra '\(check.expression)': chỉ số \(i.code) không có biến '\(name)'",
+                               en: "check '\(check.expression)': indicator \(i.code) has no variable '\(name)'")
+                    }
+                }
+                if check.variables.isEmpty {
+                    report(.error, check.position, "lint.check_no_variable", vi: "phép kiểm tra '\(check.expression)' không dùng biến nào của chỉ số \(i.code)",
+                           en: "check '\(check.expression)' reads no variable of indicator \(i.code)")
+                }
+            }
             if let rule = i.rule {
                 let implicit: Set<String> = (rule.kind == "direct" || rule.kind == "bonus") ? ["points"] : []
                 for v in rule.variables where !declared.contains(v) && !implicit.contains(v) {

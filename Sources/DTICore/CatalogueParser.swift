@@ -332,6 +332,7 @@ public struct CatalogueParser {
         for v in list(f["variables"], "variables") {
             if let variable = variable(v) { variables.append(variable) }
         }
+        let checks = self.checks(f["checks"])
         var children: [Indicator] = []
         for c in list(f["children"], "children") {
             if let i = indicator(c, pillarCode: pillarCode, parentCode: code) { children.append(i) }
@@ -343,12 +344,42 @@ public struct CatalogueParser {
                   en: "indicator \(code ?? "?") has no 'rule'")
         }
         let display = displayTexts(&f, name: name, lead: lead, notes: notes, what: "chỉ số \(code ?? "?")")
-        finish(f, "indicator", allowed: Self.indicatorFields + Self.displayFields)
+        finish(f, "indicator", allowed: Self.indicatorFields + Self.displayFields + ["checks"])
         guard let code, let name else { return nil }
-        return Indicator(code: code, name: name, maxPoints: max, lead: lead, supporting: supporting, evidence: evidence,
-                         deadline: deadline, how: how, variables: variables, rule: rule, children: children,
-                         appliesTo: applies, notes: notes, position: position(node), pillarCode: pillarCode, parentCode: parentCode,
-                         displayName: display.name, displayLead: display.lead)
+        var indicator = Indicator(code: code, name: name, maxPoints: max, lead: lead, supporting: supporting, evidence: evidence,
+                                  deadline: deadline, how: how, variables: variables, rule: rule, children: children,
+                                  appliesTo: applies, notes: notes, position: position(node), pillarCode: pillarCode, parentCode: parentCode,
+                                  displayName: display.name, displayLead: display.lead)
+        indicator.checks = checks
+        return indicator
+    }
+
+    /// `checks:` of an indicator: each an expression (`"a <= b"`, severity error) or `{check, severity, note}`.
+    mutating func checks(_ node: Node?) -> [Check] {
+        var out: [Check] = []
+        for c in list(node, "checks") {
+            var text: String?, severity: Check.Severity? = .error, note: String? = nil, at: Node = c
+            if case .scalar = c {
+                text = string(c, "checks")
+            } else if var cf = fields(c, "check") {
+                text = string(cf["check"], "check", required: true, parent: c)
+                if let n = cf["check"] { at = n }
+                severity = cf["severity"].map { enumValue($0, "severity", as: Check.Severity.self) } ?? .error
+                note = string(cf["note"], "note")
+                finish(cf, "check", allowed: ["check", "severity", "note"])
+            }
+            guard let text, let severity else { continue }
+            do {
+                out.append(try Check.parse(text, severity: severity, note: note, position: position(at)))
+            } catch {
+                var pos = position(at)
+                // a quoted scalar starts one column before its text
+                if case .scalar(let s) = at, s.style == .doubleQuoted || s.style == .singleQuoted { pos = SourcePosition(line: pos.line, column: pos.column + 1) }
+                diagnostics.append(Diagnostic(.error, file: file, at: SourcePosition(line: pos.line, column: pos.column + error.offset),
+                    Message("catalogue.check", vi: "phép kiểm tra '\(text)': \(error.message.vi)", en: "check '\(text)': \(error.message.en)")))
+            }
+        }
+        return out
     }
 
     static let variableFields = ["name", "meaning", "kind", "unit", "profile", "previous_year_of", "allow_negative", "feeds"]
@@ -378,10 +409,17 @@ public struct CatalogueParser {
                 feeds.append(Feed(catalogue: cat, indicator: ind, variable: v, how: how, precedence: precedence, position: position(n)))
             }
         }
-        finish(f, "variable", allowed: Self.variableFields)
+        let constant = decimal(f["constant"], "constant")
+        let sameAs = string(f["same_as"], "same_as")
+        let scale = f["scale"].flatMap { enumValue($0, "scale", as: PercentScale.self) }
+        finish(f, "variable", allowed: Self.variableFields + ["constant", "same_as", "scale"])
         guard let name, let meaning, let kind else { return nil }
-        return Variable(name: name, meaning: meaning, kind: kind, unit: unit, profile: profile, previousYearOf: previous,
-                        allowNegative: negative, feeds: feeds, position: position(node))
+        var v = Variable(name: name, meaning: meaning, kind: kind, unit: unit, profile: profile, previousYearOf: previous,
+                         allowNegative: negative, feeds: feeds, position: position(node))
+        v.constant = constant
+        v.sameAs = sameAs
+        v.scale = scale
+        return v
     }
 
     // MARK: - rules

@@ -169,6 +169,15 @@ public indirect enum Formula: Sendable, Equatable, CustomStringConvertible {
                       ("a"..."z").contains(scalars[index]) || ("0"..."9").contains(scalars[index]) || scalars[index] == "_" {
                     index += 1
                 }
+                // `profile.communes`: a field of the unit's profile, as declared checks read it (`Check`).
+                if String(String.UnicodeScalarView(scalars[start..<index])) == "profile", index + 1 < scalars.count,
+                   scalars[index] == ".", ("a"..."z").contains(scalars[index + 1]) {
+                    index += 1
+                    while index < scalars.count,
+                          ("a"..."z").contains(scalars[index]) || ("0"..."9").contains(scalars[index]) || scalars[index] == "_" {
+                        index += 1
+                    }
+                }
                 return .variable(String(String.UnicodeScalarView(scalars[start..<index])))
             }
             throw ParseError(offset: index, message: Message("formula.unexpected",

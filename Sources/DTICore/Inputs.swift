@@ -35,8 +35,17 @@ public enum YesNo {
         let t = text.precomposedStringWithCanonicalMapping.trimmingCharacters(in: .whitespaces).lowercased()
         if yesWords.contains(t) { return true }
         if noWords.contains(t) { return false }
+        // whatever the case or the diacritics ("CO", "Khong", "kHÔNG")
+        let f = AnswerText.fold(t)
+        if foldedYes.contains(f) { return true }
+        if foldedNo.contains(f) { return false }
         return nil
     }
+
+    private static let foldedYes = Set(yesWords.map(AnswerText.fold)), foldedNo = Set(noWords.map(AnswerText.fold))
+
+    /// The one form a yes/no answer is stored in, whatever was typed: "có" or "không".
+    public static func canonical(_ yes: Bool) -> String { yes ? "có" : "không" }
 
     public static func parse(_ value: InputValue) -> Bool? {
         switch value {
@@ -51,3 +60,17 @@ public typealias VariableValues = [String: InputValue]
 
 /// Every value of one unit for one catalogue and year: indicator code → variable → value.
 public typealias UnitValues = [String: VariableValues]
+
+/// Answers compared the way people mean them: case and Vietnamese diacritics do not matter ("Có", "CÓ", "co").
+public enum AnswerText {
+    /// Lower case, without combining marks, đ as d, trimmed.
+    public static func fold(_ text: String) -> String {
+        let lower = text.trimmingCharacters(in: .whitespaces).lowercased().decomposedStringWithCanonicalMapping
+        var out = String.UnicodeScalarView()
+        for u in lower.unicodeScalars {
+            if (0x300...0x36F).contains(u.value) { continue }
+            out.append(u == "đ" ? "d" : u)
+        }
+        return String(out)
+    }
+}

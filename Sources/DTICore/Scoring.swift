@@ -85,7 +85,8 @@ public struct Scorer: Sendable {
                 let ok = isApplicable(leaf, pillar: leaf.pillarCode.flatMap { pillarOf[$0] }, unit: unit)
                 applies[leaf.code] = ok
                 guard ok, let rule = leaf.rule else { continue }
-                map[leaf.code] = rule.score(unit.values[leaf.code] ?? [:], max: leaf.maxPoints, variables: leaf.variables)
+                map[leaf.code] = rule.score(Self.withFixedValues(unit.values[leaf.code] ?? [:], leaf.variables), max: leaf.maxPoints,
+                                            variables: leaf.variables)
             }
             outcomes.append(map)
             applicability.append(applies)
@@ -124,6 +125,18 @@ public struct Scorer: Sendable {
 
     /// Scores a single unit (min–max then compares the unit with itself only).
     public func score(_ unit: UnitSubmission) -> UnitResult { score([unit])[0] }
+
+    /// The values a rule reads: the submitted ones, with each constant the source fixes (004's 3.6 b = 7) and each
+    /// alias (d = a) filled in from the catalogue, whatever was submitted for them.
+    public static func withFixedValues(_ values: VariableValues, _ variables: [Variable]) -> VariableValues {
+        guard variables.contains(where: { !$0.isInput }) else { return values }
+        var out = values
+        for v in variables {
+            if let k = v.constant { out[v.name] = .number(k) }
+            else if let a = v.sameAs { out[v.name] = values[a] }
+        }
+        return out
+    }
 
     private func isApplicable(_ indicator: Indicator, pillar: Pillar?, unit: UnitSubmission) -> Bool {
         if let tag = pillar?.appliesTo?.tag, !unit.tags.contains(tag) { return false }

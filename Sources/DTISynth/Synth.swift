@@ -205,8 +205,14 @@ public struct Synth {
                     }
                 }
             }
+            // Several numerators over fewer denominators ((b+c)/a): each is a share of its part, so that the declared
+            // checks (b + c <= a) hold.
+            let numerators = roles.values.filter { $0 == .numerator }.count, denominators = roles.values.filter { $0 == .denominator }.count
+            let parts = denominators > 0 && numerators > denominators ? numerators / denominators : 1
+            let start = out.count
             for v in i.variables where !skip.contains("\(i.code).\(v.name)") {
-                if v.profile != nil || v.previousYearOf != nil { continue }
+                // a constant the source fixes (3.6 b = 7) and an alias (d = a) are not inputs
+                if v.profile != nil || v.previousYearOf != nil || !v.isInput { continue }
                 let value: String
                 switch v.kind {
                 case .yesno: value = rng.chance(70 + 8 * improvement) ? "có" : "không"
@@ -218,7 +224,7 @@ public struct Synth {
                     let role = roles[v.name] ?? .other
                     switch role {
                     case .denominator: value = String(max(1, base + rng.int(0...(base / 2 + 1))))
-                    case .numerator: value = String(max(0, (bases[v.name] ?? base) * min(95, 35 + 10 * improvement + rng.int(0...25)) / 100))
+                    case .numerator: value = String(max(0, (bases[v.name] ?? base) * min(95, 35 + 10 * improvement + rng.int(0...25)) / 100 / parts))
                     case .count: value = String(rng.int(0...(4 + 2 * improvement)))
                     case .amount: value = v.kind == .count ? String(rng.int(0...40)) : (Decimal(rng.int(1...400)) / 100).machineText
                     case .other: value = String(rng.int(1...(base / 20 + 2)))
@@ -226,8 +232,27 @@ public struct Synth {
                 }
                 out.append([unit, String(year), c.id, i.code, v.name, value, "", "self"])
             }
+            Self.satisfyChecks(i, rows: &out, from: start)
         }
         return out
+    }
+
+    /// Makes the indicator's rows (out[from...]) satisfy its declared checks of severity error (`a <= b`, `b + c <= a`),
+    /// as real data would: a right side generated here is raised to the left side's sum; when it is not generated (a
+    /// profile field), each part on the left is 1.
+    static func satisfyChecks(_ i: Indicator, rows out: inout [[String]], from start: Int) {
+        for check in i.checks where check.severity == .error && check.comparison == .lessOrEqual {
+            guard case .variable(let right) = check.right else { continue }
+            func row(_ name: String) -> Int? { (start..<out.count).first { out[$0][4] == name } }
+            let parts = check.left.variables.compactMap(row)
+            guard parts.count == check.left.variables.count else { continue }
+            let sum = parts.compactMap { Int(out[$0][5]) }.reduce(0, +)
+            if let r = row(right), let have = Int(out[r][5]) {
+                if have < sum { out[r][5] = String(sum) }
+            } else if row(right) == nil {
+                for p in parts { out[p][5] = "1" }
+            }
+        }
     }
 
     enum Role { case numerator, denominator, count, amount, other }

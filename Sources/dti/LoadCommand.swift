@@ -108,7 +108,7 @@ enum LoadSummaryText {
             Output.note("\(file):\(reject.ref): \(reject.message.text(Output.language))")
         }
         for w in r.warnings {
-            Output.note("\(file):\(w.ref): \(Output.text(vi: "cảnh báo", en: "warning")): \(w.message.text(Output.language))")
+            Output.note("\(file):\(w.ref): \(w.message.text(Output.language))")
         }
         if r.committed && r.dryRun {
             Output.line(Output.text(

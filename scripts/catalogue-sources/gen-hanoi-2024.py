@@ -345,6 +345,8 @@ def sums(pillars):
 
 
 city_notes = [
+    "Checks, constants and aliases (audit, issue 15): the source gives points only (no a/b, no formula), so it "
+    "implies no part-of-a-total check, fixes no value and defines no variable as another.",
     "Phụ lục III of the decision: cấp Thành phố, i.e. the 22 sở, ban, ngành of Phụ lục I mục I (\"Các Sở và cơ quan "
     "tương đương Sở\"), units ha-noi.* of level department in etl/reference/units.csv.",
     "Title: the appendix heading as printed, with its typo \"CHUYÊN ĐỔI SỐ\" (the decision's own title has "
@@ -362,6 +364,8 @@ city_notes = [
 ] + COMMON_NOTES[5:]
 
 dist_notes = [
+    "Checks, constants and aliases (audit, issue 15): the source gives points only (no a/b, no formula), so it "
+    "implies no part-of-a-total check, fixes no value and defines no variable as another.",
     "Phụ lục IV of the decision: cấp huyện, i.e. the 30 quận, huyện, thị xã of Phụ lục I mục II (12 quận, 17 "
     "huyện, thị xã Sơn Tây), units ha-noi.* of level district in etl/reference/units.csv.",
     "Title: the appendix heading as printed (\"" + PL4_HEAD + "\"); the decision's own title has the typo "

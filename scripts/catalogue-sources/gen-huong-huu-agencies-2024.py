@@ -108,7 +108,8 @@ def yesno(meaning, note=None):
 
 
 def ratio(a, b, note=None, b_extra=None, formula="a/b"):
-    return {"variables": [V("a", a, "count"), V("b", b, "count", **(b_extra or {}))],
+    # Every a/b of 000 is a part of its total ("Số CBCC … có …" of "Tổng số CBCC …"): a declared check refuses a > b.
+    return {"variables": [V("a", a, "count"), V("b", b, "count", **(b_extra or {}))], "checks": ["a <= b"],
             "rule": {"kind": "ratio", "formula": formula}, "notes": [note] if note else []}
 
 
@@ -349,6 +350,8 @@ for p in pillars:
             ind["how"] = how
         spec = RULES[r["code"]]
         ind["variables"] = spec["variables"]
+        if spec.get("checks"):
+            ind["checks"] = spec["checks"]
         ind["rule"] = spec["rule"]
         if spec.get("notes"):
             ind["notes"] = list(spec["notes"])
@@ -407,6 +410,9 @@ notes = [
     "Stages: the officers report the data (self), the Ban chỉ đạo chuyển đổi số xã checks, appraises and ranks "
     "(round1), UBND huyện approves the result in December and Văn hóa và Thông tin xã drafts the publication (final). "
     "There is no second appraisal round.",
+    "Checks, constants and aliases (audit, issue 15): every a/b is a part of its total, declared `a <= b` (an error: "
+    "the load refuses a > b). The source fixes one value: criterion 8's 12 news items a year (“1 tin bài/1 tháng”), "
+    "written as the literal of its formula a/12, so it is no input; no variable is defined as another (no alias).",
     "The source defines no variables (no a/b): variable meanings are phrased from each criterion's name and "
     "conditions, in the source's words. Where the source gives only the condition for full marks, the rule is all "
     "or nothing (yesno, or tiers at the printed minimum); where it names a rate, ratio × max.",

@@ -76,6 +76,7 @@ notes = [
     "Yên Định's real 2022 points are in etl/reference/yen-dinh-2022.csv (pillar totals 83.125, 100, 95, 92.85, 95, 184.08, 136.74, 104.4; index 891.195). Points printed with a decimal comma (18,125) are written with a dot.",
     "Table rows that the conversion split over two lines are joined with one space; otherwise names and agencies are verbatim (including typos such as “Thế chế số” for pillar 2).",
     "The general information table (Tên đơn vị, Tổng số CBCC, VC, DN, người dân …) maps to the unit profile (unit-profile.yaml), not to indicators.",
+    "Checks, constants and aliases (audit, issue 15): every indicator takes awarded points only (no a/b), so the source implies no part-of-a-total check, fixes no value and defines no variable as another.",
 ]
 for n in notes: w("  - " + q(n))
 w("pillars:")

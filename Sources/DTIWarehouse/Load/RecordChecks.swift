@@ -32,6 +32,9 @@ enum RecordChecks {
         var code: String? = nil
         var detail: String? = nil
         var choices: Set<String> = []
+        /// A choice answer folded (`AnswerText.fold`: any case, any diacritics) → the option's code, its stored form.
+        var choiceCodes: [String: String] = [:]
+        var lastCode: String? = nil
     }
 
     /// A numerator and denominator item of the file whose ratio may not exceed one.
@@ -84,6 +87,8 @@ enum RecordChecks {
         var unchanged = 0
         /// Per key of the file: its good records that are new, change a current value, or equal it.
         var perKey: [KeyCounts] = []
+        /// Declared checks of severity warning that failed (the records load).
+        var warnings: [DeclaredChecks.Hit] = []
     }
 
     struct KeyCounts: Sendable, Equatable { var new = 0, changed = 0, unchanged = 0 }
@@ -104,7 +109,8 @@ enum RecordChecks {
     }
 
     /// Checks every record; `earlier` are the current values of keys the file corrects.
-    static func run(_ staged: StagedFile, _ ref: Reference, grouped: (order: [Int32], starts: [Int]), earlier: [Earlier]) -> Outcome {
+    static func run(_ staged: StagedFile, _ ref: Reference, grouped: (order: [Int32], starts: [Int]), earlier: [Earlier],
+                    declared: DeclaredChecks = .none) -> Outcome {
         var out = Outcome(skip: [Bool](repeating: false, count: staged.count))
         out.perKey = [KeyCounts](repeating: KeyCounts(), count: grouped.starts.count - 1)
         let itemCount = ref.items.count
@@ -115,6 +121,9 @@ enum RecordChecks {
         for limit in ref.ratios { ratiosOf[Int(limit.numerator)].append(limit) }
         var earlierByKey: [Int32: [Int32: Earlier]] = [:]
         for e in earlier { earlierByKey[e.key, default: [:]][e.itemId] = e }
+        // Declared checks: the record of each item in the key being checked.
+        var recordOf = [Int32](repeating: -1, count: declared.isEmpty ? 0 : itemCount)
+        var recordKey = [Int32](repeating: -1, count: declared.isEmpty ? 0 : itemCount)
 
         for key in 0..<(grouped.starts.count - 1) {
             let k = ref.keys[key]
@@ -143,6 +152,17 @@ enum RecordChecks {
                     break
                 }
             }
+            // Declared checks of the key's catalogue, for the indicators the file gives values of in this key.
+            if !declared.isEmpty, k.code == nil, k.stageCode == nil, let checks = declared.byCatalogue[staged.keyTexts[key].catalogue] {
+                for r32 in group {
+                    let n = Int(staged.itemNo[Int(r32)])
+                    if recordKey[n] != Int32(key) { recordKey[n] = Int32(key); recordOf[n] = r32 }
+                }
+                for (index, c) in checks.enumerated() {
+                    evaluate(c, index: index, key: key, k: k, staged: staged, ref: ref, recordOf: recordOf, recordKey: recordKey,
+                             current: earlierByKey[Int32(key)], profiles: declared.profiles, out: &out)
+                }
+            }
             // A correction: a good value equal to the current one is not written again.
             var counts = KeyCounts()
             if let current = earlierByKey[Int32(key)] {
@@ -150,7 +170,7 @@ enum RecordChecks {
                     let r = Int(r32)
                     let kind = ref.kinds[Int(staged.itemNo[r])]
                     guard kind.resolved, let cur = current[kind.itemId] else { counts.new += 1; continue }
-                    let stored = Self.stored(staged, record: r, kind: kind)
+                    let stored = Self.stored(staged, record: r, kind: kind, ref: ref, itemNo: Int(staged.itemNo[r]))
                     let sameValue = cur.value.map { v in stored.number.map { ExactCompare.compare($0, v) == 0 } ?? false } ?? (stored.number == nil)
                     if sameValue && cur.valueText == stored.text && cur.evidence == staged.evidence[r32] {
                         out.skip[r] = true
@@ -167,6 +187,79 @@ enum RecordChecks {
         }
         out.refusals.sort { $0.record < $1.record }
         return out
+    }
+
+    /// One declared check for one key: refuses the first record of the check's variables in the file (severity error),
+    /// or notes a warning; says nothing while a value it reads is missing or refused.
+    static func evaluate(_ c: DeclaredChecks.Compiled, index: Int, key: Int, k: Key, staged: StagedFile, ref: Reference,
+                         recordOf: [Int32], recordKey: [Int32], current: [Int32: Earlier]?, profiles: [DeclaredChecks.ProfileKey: String],
+                         out: inout Outcome) {
+        // The record refused (or named by a warning): the file's record of the first name the check reads, left to right.
+        var first: Int? = nil
+        for case .item(let itemNo?, _, _) in c.sources where recordKey[Int(itemNo)] == Int32(key) {
+            let r = Int(recordOf[Int(itemNo)])
+            if !out.skip[r] { first = r; break }
+        }
+        guard let record = first else { return }
+        var texts: [String] = []
+        var itemIds: [Int32] = [], stored: [String] = []
+        texts.reserveCapacity(c.sources.count)
+        for source in c.sources {
+            var value: String? = nil
+            switch source {
+            case .constant(let t): value = t.isEmpty ? nil : t
+            case .profile(let field):
+                if let u = k.unitId, let y = k.year { value = profiles[.init(unitId: u, year: y, field: field)] }
+            case .item(let itemNo, let itemId, let profile):
+                if let n = itemNo, recordKey[Int(n)] == Int32(key) {
+                    let r = Int(recordOf[Int(n)])
+                    if out.skip[r] { return }
+                    value = staged.number(r)
+                } else if let id = itemId, let cur = current?[id] {
+                    value = cur.value
+                } else if let p = profile, let u = k.unitId, let y = k.year {
+                    value = profiles[.init(unitId: u, year: y, field: p)]
+                }
+                if let id = itemId, let v = value { itemIds.append(id); stored.append(v) }
+            }
+            guard let v = value else { return }
+            texts.append(v)
+        }
+        let leftText: String, rightText: String
+        if c.simple {
+            func side(_ f: Formula) -> String {
+                switch f {
+                case .number(let d): return d.machineText
+                case .variable(let name): return texts[c.names.firstIndex(of: name)!]
+                default: return ""
+                }
+            }
+            let l = side(c.check.left), r = side(c.check.right)
+            let sign = ExactCompare.compare(l, r)
+            if c.check.comparison.holds(sign) { return }
+            leftText = label(c.check.left, l); rightText = label(c.check.right, r)
+        } else {
+            var values: [String: Decimal] = [:]
+            let posix = Locale(identifier: "en_US_POSIX")
+            for (name, t) in zip(c.names, texts) { values[name] = Decimal(string: t, locale: posix) }
+            guard case .fails(let l, let r) = c.check.evaluate({ values[$0] }) else { return }
+            leftText = label(c.check.left, l.machineText); rightText = label(c.check.right, r.machineText)
+        }
+        switch c.check.severity {
+        case .error:
+            out.refusals.append(Refusal(record: record, code: "check.failed", detail: DeclaredChecks.detail(c, left: leftText, right: rightText)))
+            out.skip[record] = true
+        case .warning:
+            out.warnings.append(DeclaredChecks.Hit(record: record, key: Int32(key), compiled: index, catalogue: c.catalogue, indicator: c.indicator,
+                                                   expression: c.check.expression, left: leftText, right: rightText,
+                                                   itemIds: itemIds, values: stored))
+        }
+    }
+
+    /// `a = 9`, `a + b = 13`, or the number itself.
+    static func label(_ f: Formula, _ value: String) -> String {
+        if case .number = f { return value }
+        return "\(f) = \(value)"
     }
 
     /// Why record `r` is refused, and the detail its message needs; nil for a good record.
@@ -199,7 +292,8 @@ enum RecordChecks {
             if kind.hasMax, let max = ref.items[itemNo].maxValue, let n = number, ExactCompare.compare(n, max) > 0 { return "value.above_max" }
         }
         if kind.yesNo && Answer.yesNo(staged.value[r]) == nil { return "value.not_yesno" }
-        if kind.choice && !ref.items[itemNo].choices.contains(Normalize.lower(staged.value[r])) { return "value.not_choice" }
+        if kind.choice && !ref.items[itemNo].choices.contains(Normalize.lower(staged.value[r]))
+            && ref.items[itemNo].choiceCodes[AnswerText.fold(staged.value[r])] == nil { return "value.not_choice" }
         return nil
     }
 
@@ -207,10 +301,16 @@ enum RecordChecks {
     struct Stored { var number: String?; var text: String? }
 
     @inline(__always)
-    static func stored(_ staged: StagedFile, record r: Int, kind: ItemKind) -> Stored {
+    /// Yes/no and choice answers are stored in one form whatever their case or diacritics ("co", "Có", "CÓ" → "có";
+    /// an option's label → its code), so that `dti history` shows no change where there is none.
+    static func stored(_ staged: StagedFile, record r: Int, kind: ItemKind, ref: Reference, itemNo: Int) -> Stored {
         if kind.numeric { return Stored(number: staged.number(r), text: nil) }
         let value = staged.value[r]
-        if kind.yesNo { return Stored(number: Answer.yesNo(value) == true ? "1" : "0", text: value) }
+        if kind.yesNo {
+            let yes = Answer.yesNo(value) == true
+            return Stored(number: yes ? "1" : "0", text: YesNo.canonical(yes))
+        }
+        if kind.choice, let code = ref.items[itemNo].choiceCodes[AnswerText.fold(value)] { return Stored(number: nil, text: code) }
         return Stored(number: nil, text: value)
     }
 }

@@ -78,6 +78,19 @@ enum RejectMessages {
             let n = p.first ?? "a", d = p.count > 1 ? p[1] : "b", dv = p.count > 2 ? p[2] : "?"
             return Message(code, vi: "\(at): \(n) = \(value) lớn hơn \(d) = \(dv), quy tắc không cho tỷ lệ vượt 100%",
                            en: "\(atEn): \(n) = \(value) is larger than \(d) = \(dv), the rule forbids a ratio above 100%")
+        case "check.failed", "check.warning":
+            let p = detail.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
+            let expr = p.first ?? "", l = p.count > 1 ? p[1] : "?", r = p.count > 2 ? p[2] : "?"
+            let word = code == "check.failed" ? "không đạt" : "cảnh báo: không đạt"
+            let wordEn = code == "check.failed" ? "fails" : "warning: fails"
+            return Message(code, vi: "\(at): \(word) phép kiểm tra '\(expr)' của chỉ số \(indicator): \(l), \(r)",
+                           en: "\(atEn): \(wordEn) the check '\(expr)' of indicator \(indicator): \(l), \(r)")
+        case "variable.constant":
+            return Message(code, vi: "\(at): biến \(variable) của chỉ số \(indicator) là hằng số nguồn quy định (\(variable) = \(detail)), không phải số liệu nộp: bỏ dòng này",
+                           en: "\(atEn): variable \(variable) of indicator \(indicator) is a constant the source fixes (\(variable) = \(detail)), not an input: leave this line out")
+        case "variable.alias":
+            return Message(code, vi: "\(at): biến \(variable) của chỉ số \(indicator) được định nghĩa là \(detail) (\(variable) = \(detail)): chỉ nộp \(detail)",
+                           en: "\(atEn): variable \(variable) of indicator \(indicator) is defined as \(detail) (\(variable) = \(detail)): submit \(detail) only")
         default:
             return Message(code, vi: "\(at): bị từ chối (\(code))", en: "\(atEn): refused (\(code))")
         }

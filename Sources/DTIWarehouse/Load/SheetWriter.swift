@@ -61,7 +61,7 @@ enum SheetWriter {
             for r32 in grouped.order[grouped.starts[key]..<grouped.starts[key + 1]] where !skip[Int(r32)] {
                 let r = Int(r32)
                 elements.append(r)
-                stored.append(RecordChecks.stored(staged, record: r, kind: ref.kinds[Int(staged.itemNo[r])]))
+                stored.append(RecordChecks.stored(staged, record: r, kind: ref.kinds[Int(staged.itemNo[r])], ref: ref, itemNo: Int(staged.itemNo[r])))
             }
             if elements.isEmpty { continue }
             let k = ref.keys[key]

@@ -168,32 +168,44 @@ public struct SubmissionLoader {
                 try Staging.create(db)
                 try Staging.copyKeys(staged.keys, into: db)
                 clock.lap("batch, distinct keys staged")
-                let reference = try Validation.resolve(db, keyCount: staged.keyTexts.count, itemCount: staged.itemTexts.count)
-                let itemIds = Array(Set(reference.items.compactMap(\.itemId))).sorted()
+                let resolved = try Validation.resolve(db, keyCount: staged.keyTexts.count, itemCount: staged.itemTexts.count)
+                let itemIds = Array(Set(resolved.items.compactMap(\.itemId))).sorted()
                 let earlier = itemIds.isEmpty ? [] : try Validation.earlierValues(db, itemIds: itemIds)
-                clock.lap("keys and items resolved, earlier values")
+                let (declared, reference) = try DeclaredChecks.prepare(db, staged, resolved)
+                clock.lap("keys and items resolved, earlier values, declared checks")
                 let grouped = RecordChecks.recordsByKey(staged)
-                let outcome = RecordChecks.run(staged, reference, grouped: grouped, earlier: earlier)
+                let outcome = RecordChecks.run(staged, reference, grouped: grouped, earlier: earlier, declared: declared)
                 let rejects = outcome.refusals.map { Self.reject($0, staged) }
+                let warningMessages = outcome.warnings.map { Self.warningMessage($0, staged) }
+                let warnings = zip(outcome.warnings, warningMessages).map { h, m in
+                    let key = staged.keyTexts[Int(h.key)]
+                    return CheckWarning(ref: staged.ref(h.record), unit: key.unit, year: key.year, catalogue: h.catalogue, indicator: h.indicator,
+                                        check: h.expression, message: m)
+                }
                 let units = Self.summaries(staged, reference, grouped: grouped, outcome: outcome, earlier: earlier)
                 clock.lap("records checked")
                 if !rejects.isEmpty && !options.partial { throw RejectedFile(rejects: rejects, total: total, units: units) }
                 if options.dryRun {
                     let accepted = outcome.skip.lazy.filter { !$0 }.count
-                    throw DryRunDone(report: Report(file: display, batchId: nil, alreadyLoadedAs: nil, total: total, accepted: accepted,
-                                                    unchanged: outcome.unchanged, rejected: rejects, committed: true, dryRun: true, units: units))
+                    var report = Report(file: display, batchId: nil, alreadyLoadedAs: nil, total: total, accepted: accepted,
+                                        unchanged: outcome.unchanged, rejected: rejects, committed: true, dryRun: true, units: units)
+                    report.warnings = warnings
+                    throw DryRunDone(report: report)
                 }
                 try Validation.keep(rejects, batchId: batchId, db: db)
                 Failpoint.hit("load.after-copy")
                 let accepted = try SheetWriter.write(staged, reference, grouped: grouped, skip: outcome.skip, batchId: batchId, db: db)
+                try DeclaredChecks.record(outcome.warnings, messages: warningMessages, batchId: batchId, staged: staged, ref: reference, db: db)
                 clock.lap("sheets written")
                 try db.execute("""
                     UPDATE dti.load_batches SET rows_total = \(total), rows_accepted = \(accepted), rows_rejected = \(rejects.count),
                            rows_unchanged = \(outcome.unchanged) WHERE batch_id = \(batchId)
                     """)
                 Failpoint.hit("load.before-commit")
-                return Report(file: display, batchId: batchId, alreadyLoadedAs: nil, total: total, accepted: accepted,
-                              unchanged: outcome.unchanged, rejected: rejects, committed: true, units: units)
+                var report = Report(file: display, batchId: batchId, alreadyLoadedAs: nil, total: total, accepted: accepted,
+                                    unchanged: outcome.unchanged, rejected: rejects, committed: true, units: units)
+                report.warnings = warnings
+                return report
             }
         } catch let r as RejectedFile {
             return Report(file: display, batchId: nil, alreadyLoadedAs: nil, total: r.total, accepted: 0, unchanged: 0, rejected: r.rejects,
@@ -243,6 +255,14 @@ public struct SubmissionLoader {
                                                       catalogue: key.catalogue, indicator: item.indicator, variable: item.variable,
                                                       value: value, stage: key.stage),
                       record: fields.joined(separator: ","))
+    }
+
+    /// The message of a failed check of severity warning, naming the record's unit, indicator and variable.
+    static func warningMessage(_ h: DeclaredChecks.Hit, _ staged: StagedFile) -> Message {
+        let key = staged.keyTexts[Int(staged.keyNo[h.record])], item = staged.itemTexts[Int(staged.itemNo[h.record])]
+        return RejectMessages.message(code: "check.warning", detail: "\(h.expression)|\(h.left)|\(h.right)", unit: key.unit, year: key.year,
+                                      catalogue: key.catalogue, indicator: item.indicator, variable: item.variable,
+                                      value: staged.value[h.record], stage: key.stage)
     }
 
     private func alreadyLoaded(sha: String, stage: Stage) throws -> Int? {

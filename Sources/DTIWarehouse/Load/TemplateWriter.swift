@@ -82,7 +82,7 @@ public struct TemplateWriter {
         var out: [Line] = []
         for i in c.leafIndicators {
             guard let rule = i.rule else { continue }
-            var variables = i.variables
+            var variables = i.variables.filter(\.isInput)   // constants and aliases are not asked for
             if (rule.kind == "direct" || rule.kind == "bonus") && i.variable("points") == nil {
                 variables.append(Variable(name: "points", meaning: t("Điểm do cơ quan đánh giá chấm", "Points awarded by the evaluator"), kind: .points,
                                           unit: t("điểm", "points"), profile: nil, previousYearOf: nil, allowNegative: false, feeds: [], position: .unknown))

@@ -97,8 +97,12 @@ enum Validation {
                              choice: try r["choice_kind"].decode(Bool.self), allowNegative: try r["allow_negative"].decode(Bool.self),
                              maxValue: r["max_value"].text, code: r["item_code"].text, detail: r["item_detail"].text)
         }
-        for r in try db.query("SELECT item_no, c FROM stg_items CROSS JOIN LATERAL unnest(choice_values) AS c WHERE choice_kind") {
-            items[try r["item_no"].decode(Int.self)].choices.insert(try r["c"].decode(String.self))
+        // choice_values are code, label, code, label … (CatalogueStore): each folded to its option's code.
+        for r in try db.query("SELECT item_no, c, n FROM stg_items CROSS JOIN LATERAL unnest(choice_values) WITH ORDINALITY AS x (c, n) WHERE choice_kind ORDER BY item_no, n") {
+            let n = try r["item_no"].decode(Int.self), c = try r["c"].decode(String.self), k = try r["n"].decode(Int.self)
+            items[n].choices.insert(c)
+            if k % 2 == 1 { items[n].choiceCodes[AnswerText.fold(c)] = c } else if let code = items[n].lastCode { items[n].choiceCodes[AnswerText.fold(c)] = code }
+            if k % 2 == 1 { items[n].lastCode = c }
         }
         // a > b where the rule forbids a ratio above 1 (over_one: reject): the (numerator, denominator) items of the file.
         let ratios = try db.query("""

@@ -171,7 +171,7 @@ struct LoadBehaviourTests {
             """)
         let values = try rows.map { "\(try $0["indicator_code"].decode(String.self)).\(try $0["variable"].decode(String.self))=\(try $0["value"].decode(Decimal?.self).map(\.machineText) ?? "-")" }
         #expect(values == ["3.5.a=120", "3.6.answer=1", "5.8.1.a=0.5", "5.8.1.b=0.25"])
-        #expect(try rows[1]["value_text"].decode(String?.self) == "Có")
+        #expect(try rows[1]["value_text"].decode(String?.self) == "có", "stored in its one canonical form (issue 15)")
         #expect(try rows[2]["evidence"].decode(String?.self) == "Quyết định số 12/QĐ-UBND")
     }
 
