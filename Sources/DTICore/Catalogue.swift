@@ -72,7 +72,9 @@ public enum VariableKind: String, Sendable, CaseIterable, Codable {
 
 /// How a commune item is aggregated into a district variable.
 public enum FeedAggregate: String, Sendable, CaseIterable, Codable {
-    case sum, count_yes, count_no, count_answers, min, max, mean
+    /// `count_units`: the communes of the district that exist in the year (the hierarchy's valid_from/valid_to), whether
+    /// or not they answered: for denominators the source defines as all units ("Tổng Xã/Phường/Thị trấn trên địa bàn Huyện").
+    case sum, count_yes, count_no, count_answers, count_units, min, max, mean
 }
 
 /// Which value wins when a district both submitted a variable and had it derived from its communes.

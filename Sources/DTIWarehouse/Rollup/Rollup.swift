@@ -154,6 +154,10 @@ public struct Rollup {
                            WHEN 'count_yes' THEN count(*) FILTER (WHERE e.value = 1)
                            WHEN 'count_no' THEN count(*) FILTER (WHERE e.value = 0)
                            WHEN 'count_answers' THEN count(e.value)
+                           -- every commune of the district that exists in the year, answered or not (issue 15 point 3)
+                           WHEN 'count_units' THEN (SELECT count(*) FROM dti.units x WHERE x.parent_code = d.code AND x.level = 'commune'
+                                                       AND (x.valid_from IS NULL OR x.valid_from <= make_date(\(year), 12, 31))
+                                                       AND (x.valid_to IS NULL OR x.valid_to >= make_date(\(year), 1, 1)))
                            WHEN 'min' THEN min(e.value)
                            WHEN 'max' THEN max(e.value)
                            WHEN 'mean' THEN avg(e.value)
