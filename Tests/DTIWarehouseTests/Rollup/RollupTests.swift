@@ -261,3 +261,33 @@ final class LockedArray: @unchecked Sendable {
     var values: [String] { lock.lock(); defer { lock.unlock() }; return items }
 }
 
+
+@Suite("Roll-up: denominators of all units", .serialized)
+struct RollupDenominatorTests {
+    @Test("15 communes, 10 answer 4.1 and 9 of them yes: b = 15 communes that exist (count_units), 4.1 = 9 ÷ 15 × 10 = 6 points, not 9")
+    func allUnitsDenominator() throws {
+        let f = try WarehouseFixture("rollup-den", catalogues: ["bac-giang-district-2022", "commune-data-2024", "unit-profile"])
+        var units = "code,name,level,parent_code,valid_from,valid_to,predecessors,peer_group,tags\n"
+        let communes = (1...15).map { "bac-giang.tan-yen.den-\($0)" }
+        for (k, c) in communes.enumerated() { units += "\(c),Xã kiểm thử \(k + 1) (dữ liệu giả),commune,bac-giang.tan-yen,,,,,\n" }
+        try f.units(units)
+        // 003's commune sheet, 4.1: "Xã/Phường/Thị trấn có tổ công nghệ số cộng đồng" (yes/no); 004's 4.1:
+        // a = communes with one, b = "Tổng Xã/Phường/Thị trấn trên địa bàn Huyện", max 10.
+        var rows = [RollupFixture.header.dropLast().description]
+        for (k, c) in communes.prefix(10).enumerated() {
+            rows.append("\(c),2024,commune-data-2024,4.1,answer,\(k == 0 ? "không" : "có"),,")
+        }
+        let load = try SubmissionLoader(connection: f.db).load(path: try f.file("den.csv", rows.joined(separator: "\n") + "\n"))
+        #expect(load.committed && load.rejected.isEmpty, "\(load.rejected.map { "\($0.ref) \($0.message)" })")
+        _ = try Rollup(connection: f.db).run(province: "bac-giang", year: 2024, stage: .final)
+        let b = try f.db.query("""
+            SELECT derived_value FROM dti.derived_values WHERE unit_code = 'bac-giang.tan-yen' AND year = 2024
+               AND indicator_code = '4.1' AND variable = 'b'
+            """)
+        try #require(b.count == 1)
+        #expect(try b[0]["derived_value"].decode(Decimal?.self) == 15)
+        let p = try f.db.query("SELECT points FROM dti.v_indicator_scores WHERE unit_code = 'bac-giang.tan-yen' AND year = 2024 AND indicator_code = '4.1'")
+        try #require(p.count == 1)
+        #expect(try p[0]["points"].decode(Decimal?.self) == 6)
+    }
+}
