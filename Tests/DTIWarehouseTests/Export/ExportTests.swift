@@ -173,8 +173,11 @@ struct ExportTests {
         defer { c.close() }
         let own = try ExportQuery(connection: c).build(.init(unit: ExportFixture.unit, years: 2022...2024, children: true))
         #expect(own.tables.first { $0.key == "comparison" }?.rows.count == 27)
-        let other = try? ExportQuery(connection: c).build(.init(unit: "thanh-hoa.yen-dinh", years: 2022...2022))
-        #expect((other?.tables.first { $0.key == "comparison" }?.rows.count ?? 0) == 0, "Yên Định is invisible to a Tân Yên login")
+        // Yên Định is invisible to a Tân Yên login: the export is refused as an unknown unit, not some other error.
+        let refused = #expect(throws: DTIError.self) {
+            _ = try ExportQuery(connection: c).build(.init(unit: "thanh-hoa.yen-dinh", years: 2022...2022))
+        }
+        #expect(refused?.message.en.contains("thanh-hoa.yen-dinh") == true && refused?.kind != .database, "\(String(describing: refused?.message.en))")
         let admin = try ExportQuery(connection: f.db).build(.init(unit: "thanh-hoa.yen-dinh", years: 2022...2022))
         #expect(admin.tables.first { $0.key == "comparison" }?.rows.count == 9)
     }

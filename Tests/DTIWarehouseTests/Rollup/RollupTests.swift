@@ -173,8 +173,9 @@ struct RollupTests {
         let before = try f.footprint()
         let digest = try f.scalar("SELECT md5(string_agg(unit_code || indicator_code || coalesce(points::text, ''), ',' ORDER BY unit_code, indicator_code)) FROM dti.v_indicator_scores", as: String.self)
         // Change an input so the killed run would have written different scores.
-        _ = try SubmissionLoader(connection: f.db).load(path: try f.file("more.csv", RollupFixture.header
+        let more = try SubmissionLoader(connection: f.db).load(path: try f.file("more.csv", RollupFixture.header
             + "\(RollupFixture.district),\(RollupFixture.year),bac-giang-district-2022,8.8,count,3,,\n"))
+        #expect(more.committed && more.accepted == 1, "the changed input must land, or the kill proves nothing")
         let r = try DTIProcess.run(["rollup", "--year", String(RollupFixture.year), "--province", "bac-giang"], conninfo: f.database.conninfo,
                                    environment: ["DTI_FAILPOINT": "rollup.after-scores"])
         #expect(r.reason == .uncaughtSignal && r.status == SIGKILL, "\(r.text)")
