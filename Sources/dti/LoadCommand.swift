@@ -65,6 +65,8 @@ struct LoadCommand: ParsableCommand {
     var files: [String]
 
     func run() throws {
+        // Every path first: a directory or a missing file refuses the whole command before anything is committed.
+        try LoadPaths.check(files)
         let db = try Connect.database()
         let loader = SubmissionLoader(connection: db)
         var refused = 0
@@ -81,6 +83,7 @@ struct LoadCommand: ParsableCommand {
             if format == .text { LoadSummaryText.print(r, file: file, stage: stage) }
         }
         if format == .json { Output.line(try LoadReportJSON.encode(reports)) }
+        if format == .text && files.count > 1 { LoadSummaryText.printFiles(zip(files, reports).map { ($0, $1) }, dryRun: dryRun) }
         if let rejects, !allRejects.isEmpty {
             try RejectsFile.write(allRejects, to: rejects)
             Output.note(vi: "đã ghi \(allRejects.count) bản ghi bị từ chối vào \(rejects)", en: "wrote \(allRejects.count) rejects to \(rejects)")
@@ -97,6 +100,23 @@ enum LoadReportFormat: String, ExpressibleByArgument, CaseIterable { case text, 
 enum LoadSummaryText {
     /// Per-unit lines printed at most (a dry run prints every unit up to this; a load, the units with kept values).
     static let unitLines = 200
+
+    /// After several files: which were loaded, which were already loaded, which were refused (exit 2 then means
+    /// those files changed nothing; the loaded ones stay loaded).
+    static func printFiles(_ files: [(String, SubmissionLoader.Report)], dryRun: Bool) {
+        func names(_ pick: (SubmissionLoader.Report) -> Bool) -> String {
+            files.filter { pick($0.1) }.map(\.0).joined(separator: ", ")
+        }
+        let loaded = names { $0.alreadyLoadedAs == nil && $0.committed }
+        let already = names { $0.alreadyLoadedAs != nil }
+        let refused = names { $0.alreadyLoadedAs == nil && !$0.committed }
+        Output.line(Output.text(vi: "Tổng kết \(files.count) tệp:", en: "Summary of \(files.count) files:"))
+        if !loaded.isEmpty {
+            Output.line(Output.text(vi: dryRun ? "  sẽ nạp: \(loaded)" : "  đã nạp: \(loaded)", en: dryRun ? "  would load: \(loaded)" : "  loaded: \(loaded)"))
+        }
+        if !already.isEmpty { Output.line(Output.text(vi: "  đã nạp từ trước: \(already)", en: "  already loaded: \(already)")) }
+        if !refused.isEmpty { Output.line(Output.text(vi: "  bị từ chối (không thay đổi gì): \(refused)", en: "  refused (nothing changed): \(refused)")) }
+    }
 
     static func print(_ r: SubmissionLoader.Report, file: String, stage: Stage) {
         if let existing = r.alreadyLoadedAs {

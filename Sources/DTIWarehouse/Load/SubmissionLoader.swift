@@ -278,6 +278,7 @@ public struct SubmissionLoader {
 /// The sha256 and size of a file, read in chunks.
 public enum FileDigest {
     public static func of(path: String) throws -> (sha256: String, bytes: Int) {
+        try LoadPaths.check([path])
         guard let handle = FileHandle(forReadingAtPath: path) else {
             throw DTIError(.inputRejected, vi: "\(path): không mở được tệp", en: "\(path): cannot open the file")
         }
@@ -285,7 +286,12 @@ public enum FileDigest {
         var hasher = SHA256Hasher()
         var bytes = 0
         while true {
-            let chunk = handle.readData(ofLength: 1 << 20)
+            // read(upToCount:) throws on a read error; readData(ofLength:) traps (SIGILL on a directory).
+            let chunk: Data
+            do { chunk = try handle.read(upToCount: 1 << 20) ?? Data() } catch {
+                throw DTIError(.inputRejected, vi: "\(path): lỗi khi đọc tệp (\(error.localizedDescription))",
+                               en: "\(path): error reading the file (\(error.localizedDescription))")
+            }
             if chunk.isEmpty { break }
             bytes += chunk.count
             hasher.update(chunk)
