@@ -6,10 +6,7 @@ import PostgresClient
 /// file (unit, year, catalogue, stage), its values in arrays, in file order (migration 0012). The server parses no
 /// text and keeps one index entry per sheet, not per value.
 enum SheetWriter {
-    static let copy = """
-        COPY dti.submission_sheets (batch_id, unit_id, year, stage, item_ids, "values", value_texts, evidences, source_refs, source_lines)
-        FROM STDIN (FORMAT binary)
-        """
+    static let columns = #"batch_id, unit_id, year, stage, item_ids, "values", value_texts, evidences, source_refs, source_lines"#
 
     /// Returns how many values were written. `skip[r]`: record r is refused or unchanged. The rows are encoded on a
     /// second thread, in chunks of about a megabyte, while this one sends the chunks before them: the client's encoding
@@ -29,7 +26,7 @@ enum SheetWriter {
             }
         }
         do {
-            _ = try db.copyIn(copy) { writer in
+            _ = try ProtectedCopy.copyIn(db, table: "dti.submission_sheets", columns: columns, options: "(FORMAT binary)") { writer in
                 while let chunk = try chunks.take() { try chunk.withUnsafeBytes { try writer.write($0) } }
             }
         } catch {

@@ -197,9 +197,10 @@ public struct SubmissionLoader {
                 let accepted = try SheetWriter.write(staged, reference, grouped: grouped, skip: outcome.skip, batchId: batchId, db: db)
                 try DeclaredChecks.record(outcome.warnings, messages: warningMessages, batchId: batchId, staged: staged, ref: reference, db: db)
                 clock.lap("sheets written")
+                // Write-once through a definer function: dti_etl may not UPDATE load_batches (migration 0021).
                 try db.execute("""
-                    UPDATE dti.load_batches SET rows_total = \(total), rows_accepted = \(accepted), rows_rejected = \(rejects.count),
-                           rows_unchanged = \(outcome.unchanged) WHERE batch_id = \(batchId)
+                    SELECT dti.finish_load_batch(\(batchId)::bigint, \(total)::integer, \(accepted)::integer,
+                                                 \(rejects.count)::integer, \(outcome.unchanged)::integer)
                     """)
                 Failpoint.hit("load.before-commit")
                 var report = Report(file: display, batchId: batchId, alreadyLoadedAs: nil, total: total, accepted: accepted,

@@ -99,12 +99,11 @@ public struct Rollup {
 
         let duration = Int(Date().timeIntervalSince(started) * 1000)
         try db.execute("""
-            UPDATE dti.rollup_runs SET finished_at = clock_timestamp(), duration_ms = \(duration),
-                   catalogue_versions = \(scoring.versionIds.map(String.init))::integer[],
-                   batches = (SELECT coalesce(array_agg(DISTINCT batch_id ORDER BY batch_id), '{}') FROM eff),
-                   input_digest = \(scoring.digest), units_scored = \(scoring.units), indicators_scored = \(scoring.indicators),
-                   derived_values = \(derivedCount), mismatches = \(mismatches.count)
-             WHERE run_id = \(runId)
+            SELECT dti.finish_rollup_run(\(runId)::bigint, \(duration)::integer,
+                   \(scoring.versionIds.map(String.init))::integer[],
+                   (SELECT coalesce(array_agg(DISTINCT batch_id ORDER BY batch_id), '{}') FROM eff)::bigint[],
+                   \(scoring.digest)::text, \(scoring.units)::integer, \(scoring.indicators)::integer,
+                   \(derivedCount)::integer, \(mismatches.count)::integer)
             """)
         return Report(runId: runId, province: province, year: year, stage: stage, unitsScored: scoring.units,
                       indicatorsScored: scoring.indicators, derivedValues: derivedCount, mismatches: mismatches,
@@ -296,9 +295,9 @@ public struct Rollup {
                  WHERE t.unit_code = su.code AND t.year = \(year) AND t.stage = \(stage.rawValue)::dti.stage
                 """)
         }
-        _ = try db.copyIn("COPY dti.indicator_scores (run_id, unit_code, year, stage, catalogue_id, version_id, indicator_code, points, max_points, status, ratio, notes) FROM STDIN") { try $0.write(indicatorRows) }
-        _ = try db.copyIn("COPY dti.pillar_scores (run_id, unit_code, year, stage, catalogue_id, version_id, pillar_code, points, raw_points, max_points, percent, unscored, peer_group) FROM STDIN") { try $0.write(pillarRows) }
-        _ = try db.copyIn("COPY dti.unit_index (run_id, unit_code, year, stage, catalogue_id, version_id, points, bonus_points, max_points, percent, rating, peer_group) FROM STDIN") { try $0.write(indexRows) }
+        _ = try ProtectedCopy.copyIn(db, table: "dti.indicator_scores", columns: "run_id, unit_code, year, stage, catalogue_id, version_id, indicator_code, points, max_points, status, ratio, notes") { try $0.write(indicatorRows) }
+        _ = try ProtectedCopy.copyIn(db, table: "dti.pillar_scores", columns: "run_id, unit_code, year, stage, catalogue_id, version_id, pillar_code, points, raw_points, max_points, percent, unscored, peer_group") { try $0.write(pillarRows) }
+        _ = try ProtectedCopy.copyIn(db, table: "dti.unit_index", columns: "run_id, unit_code, year, stage, catalogue_id, version_id, points, bonus_points, max_points, percent, rating, peer_group") { try $0.write(indexRows) }
         return Scoring(units: unitCount, indicators: indicatorCount, versionIds: scored.map(\.versionId), digest: digest.hex())
     }
 

@@ -98,8 +98,44 @@ struct DefinerFunctionTests {
         defer { drop(f, role, c) }
         for sql in ["DELETE FROM dti.submission_sheets", "UPDATE dti.submission_sheets SET batch_id = batch_id",
                     "DELETE FROM dti.load_rejects", "DELETE FROM dti.check_warnings", "TRUNCATE dti.submission_sheets",
-                    "DELETE FROM dti.district_logins", "INSERT INTO dti.district_logins VALUES ('x', 'bac-giang.tan-yen')"] {
+                    "DELETE FROM dti.district_logins", "INSERT INTO dti.district_logins VALUES ('x', 'bac-giang.tan-yen')",
+                    "DELETE FROM dti.load_batches", "UPDATE dti.load_batches SET rows_total = 0", "TRUNCATE dti.load_batches",
+                    "DELETE FROM dti.rollup_runs", "UPDATE dti.rollup_runs SET mismatches = 0",
+                    "DELETE FROM dti.schema_migrations", "UPDATE dti.schema_migrations SET name = name"] {
             #expect(Self.refusal(c, sql) == "42501", "\(sql) as dti_etl")
         }
+    }
+
+    @Test("the ETL login loads and rolls up through the write-once bookkeeping; a finished batch or run cannot be rewritten")
+    func etlLoadsAndRollsUpWriteOnce() throws {
+        let f = try RollupFixture.make("etl-write-once")
+        let (role, c) = try login(f, .etl)
+        defer { drop(f, role, c) }
+        let file = try f.file("more.csv", RollupFixture.header + "\(RollupFixture.communes[0]),2024,commune-data-2024,3.5,a,121,,\n")
+        let load = try SubmissionLoader(connection: c).load(path: file)
+        #expect(load.committed && load.rejected.isEmpty, "\(load.rejected.map(\.message))")
+        let batch = try #require(load.batchId)
+        let row = try f.db.query("SELECT rows_total, rows_accepted, finished, loaded_by FROM dti.load_batches WHERE batch_id = \(batch)")[0]
+        #expect(try row["rows_total"].decode(Int.self) == 1 && row["rows_accepted"].decode(Int.self) == 1)
+        #expect(try row["finished"].decode(Bool.self) == true && row["loaded_by"].decode(String.self) == role)
+
+        let run = try Rollup(connection: c).run(province: "bac-giang", year: RollupFixture.year, stage: .final)
+        let finished = try f.db.query("SELECT finished_at IS NOT NULL AS done, run_by FROM dti.rollup_runs WHERE run_id = \(run.runId)")[0]
+        #expect(try finished["done"].decode(Bool.self) == true && finished["run_by"].decode(String.self) == role)
+
+        // The functions touch only an unfinished row: the committed batch and run are refused (55000).
+        #expect(Self.refusal(c, "SELECT dti.finish_load_batch(\(batch), 0, 0, 0, 0)") == "55000")
+        #expect(Self.refusal(c, "SELECT dti.finish_rollup_run(\(run.runId), 0, '{}', '{}', 'x', 0, 0, 0, 0)") == "55000")
+        #expect(try f.db.query("SELECT rows_total FROM dti.load_batches WHERE batch_id = \(batch)")[0]["rows_total"].decode(Int.self) == 1)
+        // Analysts and district logins may not call them at all.
+        let (analyst, a) = try login(f, .analyst)
+        defer { drop(f, analyst, a) }
+        #expect(Self.refusal(a, "SELECT dti.finish_load_batch(\(batch), 0, 0, 0, 0)") == "42501")
+    }
+
+    @Test("every sheet references an existing batch (foreign key)")
+    func sheetsReferenceBatches() throws {
+        let f = try RollupFixture.make("sheet-fk")
+        #expect(Self.refusal(f.db, "UPDATE dti.submission_sheets SET batch_id = -1") == "23503")
     }
 }
