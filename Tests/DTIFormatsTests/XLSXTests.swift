@@ -56,8 +56,11 @@ struct XLSXTests {
         try book.close()
         let data = try Data(contentsOf: URL(fileURLWithPath: path))
         try data.prefix(data.count / 2).write(to: URL(fileURLWithPath: path))
-        #expect(throws: FormatError.self) { _ = try XLSXReader(path: path).rows(sheet: "S") }
+        // The exact code, not just any FormatError: a missing file (xlsx.open) or a missing sheet (xlsx.sheet) must not pass.
+        let halfError = #expect(throws: FormatError.self) { _ = try XLSXReader(path: path).rows(sheet: "S") }
+        #expect(halfError?.code == "xlsx.corrupt", "\(String(describing: halfError))")
         try Data("not a zip".utf8).write(to: URL(fileURLWithPath: path))
-        #expect(throws: FormatError.self) { _ = try XLSXReader(path: path) }
+        let notZip = #expect(throws: FormatError.self) { _ = try XLSXReader(path: path) }
+        #expect(notZip?.code == "xlsx.corrupt", "\(String(describing: notZip))")
     }
 }
