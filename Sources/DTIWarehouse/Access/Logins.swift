@@ -45,9 +45,32 @@ public struct Logins {
         }
         let group = "dti_" + kind.rawValue
         return try connection.transaction { db in
-            let exists = try db.query("SELECT 1 FROM pg_roles WHERE rolname = \(role)").count > 0
+            // What the role is today: a superuser, the login running this (the owner), or a role in no dti group
+            // (not made by create-login) is refused, so a binding never lands on an account that bypasses or owns it.
+            let found = try db.query("""
+                SELECT r.rolsuper OR r.rolbypassrls AS privileged, r.rolname = session_user OR r.rolname = current_user
+                       OR r.oid = (SELECT datdba FROM pg_catalog.pg_database WHERE datname = pg_catalog.current_database()) AS owner,
+                       EXISTS (SELECT 1 FROM pg_catalog.pg_auth_members m JOIN pg_catalog.pg_roles g ON g.oid = m.roleid
+                                WHERE m.member = r.oid AND g.rolname IN ('dti_district', 'dti_analyst', 'dti_etl')) AS ours
+                  FROM pg_catalog.pg_roles r WHERE r.rolname = \(role)
+                """)
+            let exists = !found.isEmpty
+            if let r = found.first {
+                if try r["privileged"].decode(Bool.self) || r["owner"].decode(Bool.self) {
+                    throw DTIError(.usage, vi: "'\(role)' là tài khoản quản trị (superuser hoặc chủ cơ sở dữ liệu), không thể làm tài khoản \(kind.rawValue)",
+                                   en: "'\(role)' is an administrator (superuser or the database owner) and cannot become a \(kind.rawValue) login")
+                }
+                if try !r["ours"].decode(Bool.self) {
+                    throw DTIError(.usage, vi: "vai trò '\(role)' đã có nhưng không do dti db create-login tạo; chọn tên khác",
+                                   en: "the role '\(role)' exists but was not made by dti db create-login; choose another name")
+                }
+            }
             // Utility statements take no parameters: the server builds them with format() and they run as built.
             func run(_ q: PostgresQuery) throws { try db.simpleQuery(try db.query(q)[0]["sql"].decode(String.self)) }
+            // Exactly one dti group: a login changing kind loses the old group (else it could still SET ROLE to it).
+            for other in Kind.allCases where other != kind && exists {
+                try run("SELECT format('REVOKE %I FROM %I', \("dti_" + other.rawValue)::text, \(role)::text) AS sql")
+            }
             if !exists {
                 try run("""
                     SELECT format('CREATE ROLE %I LOGIN IN ROLE %I', \(role)::text, \(group)::text)

@@ -108,5 +108,24 @@ struct AccessTests {
         #expect(try f.scalar("SELECT district_code FROM dti.district_logins WHERE role_name = \(role)", as: String.self) == "bac-giang.tan-yen")
         #expect(throws: DTIError.self) { try logins.create(role: role + "x", kind: .district, district: "bac-giang.khong-co", password: nil) }
         #expect(throws: DTIError.self) { try logins.create(role: "dti_etl", kind: .analyst, district: nil, password: nil) }
+
+        // Re-bound as an analyst, the login leaves dti_district: exactly one dti group, no SET ROLE back.
+        #expect(try !logins.create(role: role, kind: .analyst, district: nil, password: nil).created)
+        let groups = try f.db.query("""
+            SELECT string_agg(g.rolname, ',' ORDER BY g.rolname) AS groups FROM pg_auth_members m
+              JOIN pg_roles g ON g.oid = m.roleid JOIN pg_roles r ON r.oid = m.member WHERE r.rolname = \(role)
+            """)[0]["groups"].decode(String.self)
+        #expect(groups == "dti_analyst")
+        #expect(try f.count("dti.district_logins WHERE role_name = '\(role)'") == 0)
+
+        // Superusers, the owner and roles create-login did not make are refused with a usage error (exit 1).
+        let outsider = "t_c_out_" + UUID().uuidString.prefix(8).lowercased()
+        try f.db.simpleQuery("CREATE ROLE \"\(outsider)\" LOGIN")
+        defer { try? f.db.simpleQuery("DROP ROLE IF EXISTS \"\(outsider)\"") }
+        for (name, words) in [("postgres", "tài khoản quản trị"), (outsider, "không do dti db create-login tạo")] {
+            let e = #expect(throws: DTIError.self) { try logins.create(role: name, kind: .district, district: "bac-giang.tan-yen", password: nil) }
+            #expect(e?.kind == .usage && e?.message.vi.contains(words) == true, "\(String(describing: e))")
+        }
+        #expect(try f.count("dti.district_logins WHERE role_name = 'postgres'") == 0, "the admin's own exports stay whole")
     }
 }
