@@ -58,7 +58,7 @@ public struct Logins {
             if let r = found.first {
                 if try r["privileged"].decode(Bool.self) || r["owner"].decode(Bool.self) {
                     throw DTIError(.usage, vi: "'\(role)' là tài khoản quản trị (superuser hoặc chủ cơ sở dữ liệu), không thể làm tài khoản \(kind.rawValue)",
-                                   en: "'\(role)' is an administrator (superuser or the database owner) and cannot become a \(kind.rawValue) login")
+                                   en: "'\(role)' is an administrator (superuser or the database owner) and cannot become a login of kind \(kind.rawValue)")
                 }
                 if try !r["ours"].decode(Bool.self) {
                     throw DTIError(.usage, vi: "vai trò '\(role)' đã có nhưng không do dti db create-login tạo; chọn tên khác",
