@@ -1,6 +1,7 @@
 import ArgumentParser
 import DTICore
 import DTIWarehouse
+import PostgresClient
 import Foundation
 
 @main
@@ -40,6 +41,11 @@ struct DTI: ParsableCommand {
         } catch let error as DTIError {
             Output.error(error)
             Foundation.exit(error.kind.rawValue)
+        } catch let error as PostgresError {
+            // A database error no command explained: a clear line in the user's language, libpq's words below it.
+            let e = DatabaseFailure.explain(error)
+            Output.error(e)
+            Foundation.exit(e.kind.rawValue)
         } catch {
             let code = exitCode(for: error)
             if code == .success {

@@ -194,6 +194,7 @@ public struct SubmissionLoader {
                 }
                 try Validation.keep(rejects, batchId: batchId, db: db)
                 Failpoint.hit("load.after-copy")
+                if Failpoint.terminates("load.after-copy") { _ = try? db.simpleQuery("SELECT pg_terminate_backend(pg_backend_pid())") }
                 let accepted = try SheetWriter.write(staged, reference, grouped: grouped, skip: outcome.skip, batchId: batchId, db: db)
                 try DeclaredChecks.record(outcome.warnings, messages: warningMessages, batchId: batchId, staged: staged, ref: reference, db: db)
                 clock.lap("sheets written")

@@ -19,4 +19,10 @@ public enum Failpoint {
         _ = line.withUnsafeBytes { Foundation.write(fd, $0.baseAddress, $0.count) }
         close(fd)
     }
+
+    /// Whether `DTI_FAILPOINT_TERMINATE` names this point: the caller then has the server end its own backend
+    /// (`pg_terminate_backend`), so the next statement meets a real lost connection, as when the server is killed.
+    public static func terminates(_ name: String) -> Bool {
+        ProcessInfo.processInfo.environment["DTI_FAILPOINT_TERMINATE"] == name
+    }
 }

@@ -44,4 +44,23 @@ struct LoadPathTests {
         #expect(r.text.contains("  đã nạp từ trước: \(good)\n"), "\(r.text)")
         #expect(r.text.contains("  bị từ chối (không thay đổi gì): \(bad)\n"), "\(r.text)")
     }
+
+    @Test("the connection lost in the middle of a load: exit 3, a clear line then libpq's words, nothing written, a reload succeeds")
+    func lostConnection() throws {
+        let f = try WarehouseFixture("load-lost", catalogues: ["unit-profile", "commune-data-2024", "bac-giang-district-2022"])
+        try f.units(TanYenFixture.unitsCSV)
+        let good = try f.file("good.csv", DryRunTests.header + "\(DryRunTests.x1),2024,commune-data-2024,3.5,a,120,,\n")
+        let batches = try f.count("dti.load_batches"), sheets = try f.count("dti.submission_sheets")
+        let r = try DTIProcess.run(["load", good], conninfo: f.database.conninfo, environment: ["DTI_FAILPOINT_TERMINATE": "load.after-copy"])
+        #expect(r.status == 3, "\(r.text)")
+        let lines = r.text.split(separator: "\n").map(String.init)
+        let at = lines.firstIndex { $0.contains("dti: lỗi: mất kết nối tới cơ sở dữ liệu") }
+        #expect(at != nil, "\(r.text)")
+        if let at { #expect(lines.count > at + 1 && lines[at + 1].hasPrefix("  "), "libpq's detail on the next line: \(r.text)") }
+        #expect(!r.text.contains("Error: "), "no raw error: \(r.text)")
+        #expect(try f.count("dti.load_batches") == batches && f.count("dti.submission_sheets") == sheets)
+        let again = try DTIProcess.run(["load", good], conninfo: f.database.conninfo)
+        #expect(again.status == 0, "\(again.text)")
+        #expect(try f.count("dti.load_batches") == batches + 1)
+    }
 }
