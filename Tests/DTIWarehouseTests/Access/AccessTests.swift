@@ -66,7 +66,11 @@ struct AccessTests {
             #expect(Self.refusal(c, write) == "42501", "\(write): permission denied")
         }
         // The one-row-per-value view cannot be written by anybody (it unnests the sheets).
-        #expect(Self.refusal(c, "DELETE FROM dti.submission_values") != "accepted")
+        // Not just "some error": the district login and even the owner meet a view that is not updatable (55000),
+        // which pg_relation_is_updatable confirms (0 = no INSERT, UPDATE or DELETE).
+        #expect(Self.refusal(c, "DELETE FROM dti.submission_values") == "55000")
+        #expect(Self.refusal(f.db, "DELETE FROM dti.submission_values") == "55000")
+        #expect(try f.scalar("SELECT pg_relation_is_updatable('dti.submission_values'::regclass, false)", as: Int.self) == 0)
     }
 
     @Test("A district login without a district binding sees nothing")
