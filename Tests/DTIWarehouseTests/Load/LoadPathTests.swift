@@ -9,8 +9,7 @@ import Testing
 struct LoadPathTests {
     @Test("a directory or a missing file among good files: exit 2, the paths named, nothing loaded, no crash")
     func badPathsRefuseTheWholeCommand() throws {
-        let f = try WarehouseFixture("load-paths", catalogues: ["unit-profile", "commune-data-2024", "bac-giang-district-2022"])
-        try f.units(TanYenFixture.unitsCSV)
+        let f = try DryRunTests().fixture("load-paths")
         let good = try f.file("good.csv", DryRunTests.header + "\(DryRunTests.x1),2024,commune-data-2024,3.5,a,120,,\n")
         let directory = f.scratch + "/a-folder"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -31,8 +30,7 @@ struct LoadPathTests {
 
     @Test("several files: the summary names which were loaded, already loaded and refused; exit 2 when any was refused")
     func summaryOfSeveralFiles() throws {
-        let f = try WarehouseFixture("load-summary", catalogues: ["unit-profile", "commune-data-2024", "bac-giang-district-2022"])
-        try f.units(TanYenFixture.unitsCSV)
+        let f = try DryRunTests().fixture("load-summary")
         let good = try f.file("good.csv", DryRunTests.header + "\(DryRunTests.x1),2024,commune-data-2024,3.5,a,120,,\n")
         let bad = try f.file("bad.csv", DryRunTests.header + "\(DryRunTests.x1),2024,commune-data-2024,3.5,a,-4,,\n")
         #expect(try DTIProcess.run(["load", good], conninfo: f.database.conninfo).status == 0)
@@ -47,8 +45,7 @@ struct LoadPathTests {
 
     @Test("the connection lost in the middle of a load: exit 3, a clear line then libpq's words, nothing written, a reload succeeds")
     func lostConnection() throws {
-        let f = try WarehouseFixture("load-lost", catalogues: ["unit-profile", "commune-data-2024", "bac-giang-district-2022"])
-        try f.units(TanYenFixture.unitsCSV)
+        let f = try DryRunTests().fixture("load-lost")
         let good = try f.file("good.csv", DryRunTests.header + "\(DryRunTests.x1),2024,commune-data-2024,3.5,a,120,,\n")
         let batches = try f.count("dti.load_batches"), sheets = try f.count("dti.submission_sheets")
         let r = try DTIProcess.run(["load", good], conninfo: f.database.conninfo, environment: ["DTI_FAILPOINT_TERMINATE": "load.after-copy"])
