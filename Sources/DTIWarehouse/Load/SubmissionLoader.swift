@@ -204,6 +204,7 @@ public struct SubmissionLoader {
                                                  \(rejects.count)::integer, \(outcome.unchanged)::integer)
                     """)
                 Failpoint.hit("load.before-commit")
+                Failpoint.pause("load.before-commit")
                 var report = Report(file: display, batchId: batchId, alreadyLoadedAs: nil, total: total, accepted: accepted,
                                     unchanged: outcome.unchanged, rejected: rejects, committed: true, units: units)
                 report.warnings = warnings

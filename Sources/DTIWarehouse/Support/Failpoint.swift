@@ -20,6 +20,16 @@ public enum Failpoint {
         close(fd)
     }
 
+    /// Holds the process at a named point until a file appears, so a test can make two runs overlap for certain:
+    /// `DTI_FAILPOINT_PAUSE=load.before-commit DTI_FAILPOINT_RELEASE=FILE`. It traces `NAME.paused` first (see
+    /// `trace`), then waits for FILE (two minutes at most). Nothing happens unless the variable names the point.
+    public static func pause(_ name: String) {
+        let env = ProcessInfo.processInfo.environment
+        guard env["DTI_FAILPOINT_PAUSE"] == name, let release = env["DTI_FAILPOINT_RELEASE"], !release.isEmpty else { return }
+        trace(name + ".paused")
+        for _ in 0..<2400 where !FileManager.default.fileExists(atPath: release) { usleep(50_000) }
+    }
+
     /// Whether `DTI_FAILPOINT_TERMINATE` names this point: the caller then has the server end its own backend
     /// (`pg_terminate_backend`), so the next statement meets a real lost connection, as when the server is killed.
     public static func terminates(_ name: String) -> Bool {

@@ -122,22 +122,59 @@ struct CrashAndConcurrencyTests {
         let f = try WarehouseFixture("concurrent", catalogues: ["unit-profile", "commune-data-2024", "bac-giang-district-2022"])
         let (a, rowsA) = try BigFile.make(f, communes: 200, year: 2023, name: "a.csv")
         let (b, rowsB) = try BigFile.make(f, communes: 200, year: 2024, name: "b.csv")
-        let p1 = DTIProcess(["load", a], conninfo: f.database.conninfo)
-        let p2 = DTIProcess(["load", b], conninfo: f.database.conninfo)
-        try p1.start(); try p2.start()
-        let r1 = p1.wait(), r2 = p2.wait()
-        #expect(r1.status == 0 && r2.status == 0, "\(r1.text)\n\(r2.text)")
+        // The first load is held just before its COMMIT (a pause failpoint), so the second surely runs while the
+        // first's transaction is open: without that, "at the same time" might have been one after the other.
+        let held = try Self.held(f, "a")
+        let p1 = DTIProcess(["load", a], conninfo: f.database.conninfo, environment: held.environment)
+        try p1.start()
+        try held.waitUntilPaused(p1)
+        let r2 = try DTIProcess.run(["load", b], conninfo: f.database.conninfo)
+        #expect(r2.status == 0, "\(r2.text)")
+        #expect(p1.process.isRunning, "the second load committed while the first one's transaction was still open")
+        try held.release()
+        let r1 = p1.wait()
+        #expect(r1.status == 0, "\(r1.text)")
         #expect(try f.count("dti.submission_values") == rowsA + rowsB)
         #expect(try f.count("dti.load_batches") == 2)
 
+        // The same file twice: the second load must wait for the first (the batch's file digest is unique) and
+        // then say the file was loaded already. The watcher proves it waited.
         let (c, rowsC) = try BigFile.make(f, communes: 200, year: 2022, name: "c.csv")
-        let q1 = DTIProcess(["load", c], conninfo: f.database.conninfo)
+        let heldC = try Self.held(f, "c")
+        let q1 = DTIProcess(["load", c], conninfo: f.database.conninfo, environment: heldC.environment)
+        try q1.start()
+        try heldC.waitUntilPaused(q1)
+        let watcher = try LockWaitWatcher(conninfo: f.database.conninfo, locktype: "transactionid")
         let q2 = DTIProcess(["load", c], conninfo: f.database.conninfo)
-        try q1.start(); try q2.start()
+        try q2.start()
+        for _ in 0..<600 where !watcher.sawWait { usleep(50_000) }
+        try heldC.release()
         let s1 = q1.wait(), s2 = q2.wait()
+        #expect(watcher.finish(), "the second load of the same file waited for the first one's transaction")
         #expect(s1.status == 0 && s2.status == 0, "\(s1.text)\n\(s2.text)")
-        #expect([s1.text, s2.text].filter { $0.contains("đã nạp trước đó") }.count == 1, "one of them must say the file was already loaded:\n\(s1.text)\n\(s2.text)")
+        #expect(!s1.text.contains("đã nạp trước đó") && s2.text.contains("đã nạp trước đó"),
+                "the second load must say the file was already loaded:\n\(s1.text)\n\(s2.text)")
         #expect(try f.count("dti.submission_values") == rowsA + rowsB + rowsC)
         #expect(try f.count("dti.load_batches") == 3)
+    }
+
+    /// A load held at `load.before-commit` until the test releases it (`Failpoint.pause`).
+    struct HeldLoad {
+        let log: String, releaseFile: String
+        var environment: [String: String] {
+            ["DTI_FAILPOINT_PAUSE": "load.before-commit", "DTI_FAILPOINT_RELEASE": releaseFile, "DTI_FAILPOINT_LOG": log]
+        }
+        func waitUntilPaused(_ p: DTIProcess) throws {
+            for _ in 0..<2400 where p.process.isRunning {
+                if let text = try? String(contentsOfFile: log, encoding: .utf8), text.contains("load.before-commit.paused") { return }
+                usleep(50_000)
+            }
+            Issue.record("the held load never reached load.before-commit")
+        }
+        func release() throws { try Data().write(to: URL(fileURLWithPath: releaseFile)) }
+    }
+
+    static func held(_ f: WarehouseFixture, _ name: String) throws -> HeldLoad {
+        HeldLoad(log: f.scratch + "/\(name).failpoints", releaseFile: f.scratch + "/\(name).release")
     }
 }

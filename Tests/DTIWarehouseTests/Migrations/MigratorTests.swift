@@ -189,12 +189,14 @@ struct MigratorTests {
         let home = try TempHome()
         defer { home.remove() }
         try home.migration("0002_units.sql", Self.units)
-        try home.migration("0003_slow.sql", "SELECT pg_sleep(0.3); CREATE TABLE dti.slow (x int);")
+        try home.migration("0003_slow.sql", "SELECT pg_sleep(1); CREATE TABLE dti.slow (x int);")
         try home.view("10_v_units.sql", Self.view)
         let db = try TestDatabase.fresh(prefix: "migrate_race")
         defer { try? db.drop() }
         let migrator = home.migrator
         let conninfo = db.conninfo
+        // Proof that the two really overlapped: one of them is seen waiting on the other's advisory lock.
+        let watcher = try LockWaitWatcher(conninfo: conninfo, locktype: "advisory")
         let results = ResultBox()
         let group = DispatchGroup()
         for _ in 0..<2 {
@@ -209,6 +211,7 @@ struct MigratorTests {
             }
         }
         group.wait()
+        #expect(watcher.finish(), "one migrator waited for the other's lock")
         let reports = try results.all.map { try $0.get() }
         #expect(reports.count == 2)
         #expect(reports.map(\.applied.count).reduce(0, +) == 3)

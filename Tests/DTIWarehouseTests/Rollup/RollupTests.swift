@@ -145,21 +145,31 @@ struct RollupTests {
         #expect(try rows() == before)
 
         let conninfo = f.database.conninfo
+        // The first run holds its lock (inside its first step) until the watcher has seen the second one wait for
+        // it: without that proof, "two at once" may have been one after the other and the test would prove nothing.
+        let watcher = try LockWaitWatcher(conninfo: conninfo, locktype: "advisory")
+        let firstHoldsLock = DispatchSemaphore(value: 0)
         let group = DispatchGroup()
         let outcomes = LockedArray()
-        for _ in 0..<2 {
+        for k in 0..<2 {
+            if k == 1 { firstHoldsLock.wait() }
             group.enter()
             DispatchQueue.global().async {
                 defer { group.leave() }
                 do {
                     let db = try PostgresConnection(conninfo: conninfo)
                     defer { db.close() }
-                    let r = try Rollup(connection: db).run(province: "bac-giang", year: RollupFixture.year, stage: .final)
+                    let r = try Rollup(connection: db).run(province: "bac-giang", year: RollupFixture.year, stage: .final) { line in
+                        guard k == 0, line.hasPrefix("1/5") else { return }
+                        firstHoldsLock.signal()
+                        for _ in 0..<3000 where !watcher.sawWait { usleep(10_000) }
+                    }
                     outcomes.append(r.inputDigest)
                 } catch { outcomes.append("error: \(error)") }
             }
         }
         group.wait()
+        #expect(watcher.finish(), "one roll-up waited for the other's lock")
         #expect(outcomes.values == [first.inputDigest, first.inputDigest])
         #expect(try rows() == before)
         // Exactly one current result per unit and indicator: the runs replaced each other, never doubled.
