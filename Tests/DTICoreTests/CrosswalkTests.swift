@@ -43,7 +43,8 @@ struct CrosswalkTests {
     }
 
     @Test func aBadKindNamesTheLine() {
-        #expect(throws: Diagnostic.self) { try Crosswalk.parse("from: a\nto: b\nindicators:\n  - {from: \"1\", to: [\"1\", \"2\"], kind: same}\n", file: "x.yaml") }
+        let e = #expect(throws: Diagnostic.self) { try Crosswalk.parse("from: a\nto: b\nindicators:\n  - {from: \"1\", to: [\"1\", \"2\"], kind: same}\n", file: "x.yaml") }
+        #expect(e?.file == "x.yaml" && e?.position.line == 4 && e?.message.vi.contains("'same' không khớp số mã") == true, "\(String(describing: e))")
         do {
             _ = try Crosswalk.parse("from: a\nto: b\nindicators:\n  - {from: \"1\", kind: vanished}\n", file: "x.yaml")
             Issue.record("expected an error")

@@ -102,7 +102,9 @@ struct ShippedCatalogueTests {
         #expect(c.kind == .data)
         let feeds = c.allIndicators.flatMap(\.variables).flatMap(\.feeds)
         #expect(feeds.count >= 40)
-        for f in feeds where f.catalogue == district.id {
+        // Every feed targets the district catalogue (a filter with `where` would pass on none at all).
+        #expect(feeds.allSatisfy { $0.catalogue == district.id }, "\(Set(feeds.map(\.catalogue)))")
+        for f in feeds {
             let target = district.indicator(f.indicator)
             #expect(target?.variables.contains { $0.name == f.variable } == true, "\(f.indicator).\(f.variable)")
         }

@@ -92,7 +92,9 @@ struct BindingTests {
             #expect(try row["n"].decode(Int.self) == 4)
             #expect(try row["second_is_null"].decode(Bool.self))
             #expect(try row["empty"].decode([String].self) == [])
-            #expect(throws: PostgresError.self) { try row["maybe"].decode([String].self) }
+            // A NULL element cannot become a non-optional String: a decoding error naming the column.
+            let e = #expect(throws: PostgresError.self) { try row["maybe"].decode([String].self) }
+            #expect(e?.kind == .decoding && e?.column == "maybe", "\(String(describing: e))")
         }
     }
 
@@ -127,9 +129,10 @@ struct BindingTests {
     func simpleQueryStops() throws {
         try TestDatabase.withFresh(prefix: "bind_simple") { db in
             try db.execute("CREATE TABLE a (x int)")
-            #expect(throws: PostgresError.self) {
+            let e = #expect(throws: PostgresError.self) {
                 try db.simpleQuery("INSERT INTO a VALUES (1); INSERT INTO a VALUES ('x'); INSERT INTO a VALUES (3)")
             }
+            #expect(e?.kind == .server && e?.sqlState == "22P02", "the second statement's bad integer: \(String(describing: e))")
             // The three statements form one implicit transaction: all or nothing.
             #expect(try db.query("SELECT count(*) AS n FROM a")[0]["n"].decode(Int.self) == 0)
         }

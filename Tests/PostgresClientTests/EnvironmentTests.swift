@@ -28,6 +28,7 @@ struct EnvironmentTests {
         let back = try Conninfo.parse(replaced)
         #expect(back["dbname"] == "it's")
         #expect(back["host"] == "/run/pg")
-        #expect(throws: PostgresError.self) { try Conninfo.parse("host='unterminated") }
+        let e = #expect(throws: PostgresError.self) { try Conninfo.parse("host='unterminated") }
+        #expect(e?.message.contains("unterminated quoted string") == true, "libpq's own reason: \(String(describing: e))")
     }
 }

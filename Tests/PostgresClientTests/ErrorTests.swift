@@ -72,9 +72,9 @@ struct ErrorTests {
             #expect(e1?.kind == .decoding)
             #expect(e1?.column == "n")
             let e2 = #expect(throws: PostgresError.self) { try row["missing"].decode(String.self) }
-            #expect(e2?.message.contains("missing") == true)
+            #expect(e2?.kind == .decoding && e2?.message.contains("missing") == true)
             let e3 = #expect(throws: PostgresError.self) { try row["s"].decode(Int.self) }
-            #expect(e3?.message.contains("'s'") == true)
+            #expect(e3?.kind == .decoding && e3?.column == "s" && e3?.message.contains("'s'") == true)
         }
     }
 }

@@ -57,12 +57,14 @@ struct TransactionTests {
     func swallowedErrorIsNotACommit() throws {
         try TestDatabase.withFresh(prefix: "tx_swallow") { db in
             try db.execute("CREATE TABLE t (v int PRIMARY KEY)")
-            #expect(throws: PostgresError.self) {
+            let e = #expect(throws: PostgresError.self) {
                 try db.transaction { tx in
                     try tx.execute("INSERT INTO t VALUES (1)")
                     _ = try? tx.execute("INSERT INTO t VALUES (1)")   // fails: the transaction is now aborted
                 }
             }
+            // Not the duplicate key itself (it was swallowed): COMMIT met an aborted transaction (25P02).
+            #expect(e?.kind == .server && e?.sqlState == "25P02" && e?.message.contains("rolled back") == true, "\(String(describing: e))")
             #expect(try db.query("SELECT count(*) AS n FROM t")[0]["n"].decode(Int.self) == 0)
         }
     }

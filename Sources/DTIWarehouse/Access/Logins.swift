@@ -34,7 +34,7 @@ public struct Logins {
             }
             let level = try connection.query("SELECT level::text AS level FROM dti.units WHERE code = \(district)")
             guard let row = level.first else {
-                throw DTIError(.inputRejected, vi: "không có đơn vị '\(district)' (xem dti units list)", en: "no unit '\(district)' (see dti units list)")
+                throw DTIError(.usage, vi: "không có đơn vị '\(district)' (xem dti units list)", en: "no unit '\(district)' (see dti units list)")
             }
             let l: String = try row["level"].decode()
             guard l == "district" || l == "province" || l == "commune" else {

@@ -125,8 +125,10 @@ struct AccessTests {
         #expect(try logins.create(role: role, kind: .district, district: "bac-giang.tan-yen", password: nil).created)
         #expect(try !logins.create(role: role, kind: .district, district: "bac-giang.tan-yen", password: nil).created)
         #expect(try f.scalar("SELECT district_code FROM dti.district_logins WHERE role_name = \(role)", as: String.self) == "bac-giang.tan-yen")
-        #expect(throws: DTIError.self) { try logins.create(role: role + "x", kind: .district, district: "bac-giang.khong-co", password: nil) }
-        #expect(throws: DTIError.self) { try logins.create(role: "dti_etl", kind: .analyst, district: nil, password: nil) }
+        let e1 = #expect(throws: DTIError.self) { try logins.create(role: role + "x", kind: .district, district: "bac-giang.khong-co", password: nil) }
+        let e2 = #expect(throws: DTIError.self) { try logins.create(role: "dti_etl", kind: .analyst, district: nil, password: nil) }
+        #expect(e1?.kind == .usage && e1?.message.vi.contains("không có đơn vị 'bac-giang.khong-co'") == true, "\(String(describing: e1))")
+        #expect(e2?.kind == .usage && e2?.message.vi.contains("không được bắt đầu bằng dti_") == true, "\(String(describing: e2))")
 
         // Re-bound as an analyst, the login leaves dti_district: exactly one dti group, no SET ROLE back.
         #expect(try !logins.create(role: role, kind: .analyst, district: nil, password: nil).created)

@@ -156,8 +156,21 @@ struct ExportTests {
         // Pillars still compare through percent of max.
         let pillars = try #require(bare.tables.first { $0.key == "comparison" })
         let pcol = Dictionary(uniqueKeysWithValues: pillars.columns.enumerated().map { ($0.element.key, $0.offset) })
-        let total2023 = pillars.rows.first { $0[pcol["year"]!] == .integer(2023) && $0[pcol["pillar_code"]!] == .empty || $0[pcol["year"]!] == .integer(2023) && $0[pcol["pillar_code"]!] == .text("") }
-        #expect(total2023 != nil)
+        func pillarRow(_ code: String, _ year: Int) -> [ExportCell]? {
+            pillars.rows.first { $0[pcol["year"]!] == .integer(year) && ($0[pcol["pillar_code"]!] == .text(code) || code.isEmpty && $0[pcol["pillar_code"]!] == .empty) }
+        }
+        // The total (no pillar code): 29 of 45 points in 2022, 32 of 45 in 2023; its change in percent of max is
+        // the difference of the two percents, and pillars 1 and 3 change by +15 (60% → 75%) and −60 (100% → 40%).
+        let total2022 = try #require(pillarRow("", 2022)), total2023 = try #require(pillarRow("", 2023))
+        #expect(total2022[pcol["points"]!] == .number(29) && total2022[pcol["max_points"]!] == .number(45))
+        #expect(total2023[pcol["points"]!] == .number(32) && total2023[pcol["max_points"]!] == .number(45))
+        guard case .number(let p22) = total2022[pcol["percent"]!], case .number(let p23) = total2023[pcol["percent"]!] else {
+            Issue.record("the totals have a percent of max"); return
+        }
+        #expect(p23 - p22 > 6.666 && p23 - p22 < 6.667, "(32 − 29) / 45 = 6.67 percentage points")
+        #expect(total2023[pcol["delta_percent"]!] == .number(p23 - p22))
+        #expect(pillarRow("1", 2023)?[pcol["delta_percent"]!] == .number(15))
+        #expect(pillarRow("3", 2023)?[pcol["delta_percent"]!] == .number(-60))
     }
 
     @Test("A district login exports only what row-level security lets it see")

@@ -19,8 +19,11 @@ struct TemplateRoundTripTests {
         let path = f.scratch + "/tan-yen.xlsx"
         try TemplateWriter.writeXLSX(c, units: units, year: 2024, lines: TemplateWriter.lines(c), to: path)
         #expect(try XLSXReader(path: path).sheetNames.count == 1 + 22)
-        #expect(throws: DTIError.self) { _ = try writer.units(for: c, unit: "ha-noi.ba-dinh") }
-        #expect(throws: DTIError.self) { _ = try writer.units(for: c, unit: "khong-co") }
+        // Each refusal for its own reason, not just any error.
+        let noCommunes = #expect(throws: DTIError.self) { _ = try writer.units(for: c, unit: "ha-noi.ba-dinh") }
+        #expect(noCommunes?.message.vi.contains("không có đơn vị cấp commune nào trực thuộc") == true, "\(noCommunes?.message.vi ?? "")")
+        let unknown = #expect(throws: DTIError.self) { _ = try writer.units(for: c, unit: "khong-co") }
+        #expect(unknown?.message.vi.hasPrefix("không có đơn vị 'khong-co'") == true, "\(unknown?.message.vi ?? "")")
     }
 
     @Test("the commune form of commune-data-2024: every value written into the XLSX arrives in the database")
