@@ -17,7 +17,8 @@ struct CheckTests {
         // exact: 1/3 + 1/3 + 1/3 = 1, no rounding on the way
         #expect(try Check.parse("a/3 + a/3 + a/3 = a").evaluate { _ in 1 } == .holds)
         #expect(try Check.parse("a ≤ b").comparison == .lessOrEqual)
-        #expect(throws: Formula.ParseError.self) { try Check.parse("a + b") }
+        let noComparison = #expect(throws: Formula.ParseError.self) { try Check.parse("a + b") }
+        #expect(noComparison?.message.code == "check.no_comparison")
         do { _ = try Check.parse("a <= b +"); Issue.record("must not parse") } catch { #expect(error.offset == 8) }
         do { _ = try Check.parse("a <= b <= c"); Issue.record("must not parse") } catch { #expect(error.message.code == "check.two_comparisons") }
     }

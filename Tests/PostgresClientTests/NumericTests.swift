@@ -76,6 +76,7 @@ struct NumericTests {
         #expect(NumericText.text(Decimal(sign: .plus, exponent: 30, significand: 1)) == "1" + String(repeating: "0", count: 30))
         #expect(NumericText.text(Decimal(sign: .minus, exponent: -25, significand: 7)) == "-0." + String(repeating: "0", count: 24) + "7")
         #expect(NumericText.text(Decimal.nan) == nil)
-        #expect(throws: PostgresError.self) { try Decimal.nan.postgresText() }
+        let e = #expect(throws: PostgresError.self) { try Decimal.nan.postgresText() }
+        #expect(e?.kind == .encoding, "a NaN has no PostgreSQL text form: \(String(describing: e))")
     }
 }
