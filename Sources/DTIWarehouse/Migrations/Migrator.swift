@@ -97,6 +97,9 @@ public struct Migrator: Sendable {
                     try view.run(on: db, vi: "tệp view thất bại", en: "the view file failed")
                 }
                 try db.simpleQuery("CREATE TABLE IF NOT EXISTS dti.schema_state (key text PRIMARY KEY, value text NOT NULL)")
+                // Every command reads it (`pending`) before it runs: without SELECT an ETL login could not run `dti load`
+                // at all (42501 on schema_state), since the table is made after 0006 granted SELECT on the tables there were.
+                try db.simpleQuery("GRANT SELECT ON dti.schema_state TO dti_etl, dti_analyst, dti_district, dti_viewer")
                 try db.execute("""
                     INSERT INTO dti.schema_state (key, value) VALUES ('views_sha256', \(Self.viewsDigest(views)))
                     ON CONFLICT (key) DO UPDATE SET value = excluded.value
