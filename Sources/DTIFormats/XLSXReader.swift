@@ -20,6 +20,9 @@ public struct XLSXCell: Sendable {
     public let value: XLSXValue
     /// The formula, for a cell that holds one (its value is then the cached result).
     public let formula: String?
+    /// A number cell whose format shows it as a percent (`0%`, `0.00%`, or a custom format with `%`): a person who
+    /// typed "45%" sees 45%, and the file stores 0.45.
+    public var percent: Bool = false
 }
 
 public enum XLSXValue: Sendable, Equatable {
@@ -40,6 +43,7 @@ public struct XLSXReader {
     private let sheetParts: [String: String]
     private let sharedStrings: [String]
     private let dateStyles: Set<Int>
+    private let percentStyles: Set<Int>
     private let archive: Archive
 
     public init(path: String) throws {
@@ -88,7 +92,9 @@ public struct XLSXReader {
         sheetNames = names
         sheetParts = parts
         sharedStrings = try SharedStrings.parse(try part("xl/sharedStrings.xml") ?? Data(), file: path)
-        dateStyles = try Styles.dateStyles(try part("xl/styles.xml") ?? Data(), file: path)
+        let styles = try part("xl/styles.xml") ?? Data()
+        dateStyles = try Styles.dateStyles(styles, file: path)
+        percentStyles = try Styles.percentStyles(styles, file: path)
     }
 
     public func rows(sheet: String) throws -> [XLSXRow] {
@@ -100,7 +106,7 @@ public struct XLSXReader {
             throw FormatError(file: path, location: sheet, code: "xlsx.corrupt", vi: "tệp XLSX hỏng: trang '\(sheet)' không đọc được",
                               en: "the XLSX file is corrupt: sheet '\(sheet)' cannot be read")
         }
-        let parser = SheetParser(shared: sharedStrings, dateStyles: dateStyles)
+        let parser = SheetParser(shared: sharedStrings, dateStyles: dateStyles, percentStyles: percentStyles)
         let xml = XMLParser(data: data)
         xml.delegate = parser
         guard xml.parse() else {
@@ -229,6 +235,36 @@ final class Styles: NSObject, XMLParserDelegate {
         return out
     }
 
+    /// The cell styles whose number format shows a percent: built-in 9 (`0%`) and 10 (`0.00%`), or a custom format with
+    /// a `%` outside quotes and brackets.
+    static func percentStyles(_ data: Data, file: String) throws -> Set<Int> {
+        if data.isEmpty { return [] }
+        let s = Styles()
+        let p = XMLParser(data: data)
+        p.delegate = s
+        guard p.parse() else {
+            throw FormatError(file: file, location: "styles", code: "xlsx.corrupt", vi: "tệp XLSX hỏng: styles.xml không hợp lệ", en: "the XLSX file is corrupt: invalid styles.xml")
+        }
+        var out = Set<Int>()
+        for (k, id) in s.xfFormats.enumerated() where isPercent(id, s.customFormats[id]) { out.insert(k) }
+        return out
+    }
+
+    static func isPercent(_ id: Int, _ code: String?) -> Bool {
+        if id == 9 || id == 10 { return true }
+        guard let code else { return false }
+        var inQuote = false, inBracket = false, escaped = false
+        for ch in code {
+            if escaped { escaped = false; continue }
+            if ch == "\\" { escaped = true; continue }
+            if ch == "\"" { inQuote.toggle(); continue }
+            if ch == "[" { inBracket = true; continue }
+            if ch == "]" { inBracket = false; continue }
+            if ch == "%" && !inQuote && !inBracket { return true }
+        }
+        return false
+    }
+
     static func isDate(_ id: Int, _ code: String?) -> Bool {
         if (14...22).contains(id) || (45...47).contains(id) { return true }
         guard let code else { return false }
@@ -262,6 +298,7 @@ final class Styles: NSObject, XMLParserDelegate {
 final class SheetParser: NSObject, XMLParserDelegate {
     let shared: [String]
     let dateStyles: Set<Int>
+    let percentStyles: Set<Int>
     var rows: [XLSXRow] = []
     var cells: [XLSXCell] = []
     var rowIndex = 0
@@ -270,7 +307,9 @@ final class SheetParser: NSObject, XMLParserDelegate {
     var value = "", formula: String? = nil, inline = ""
     var capture: String? = nil
 
-    init(shared: [String], dateStyles: Set<Int>) { self.shared = shared; self.dateStyles = dateStyles }
+    init(shared: [String], dateStyles: Set<Int>, percentStyles: Set<Int> = []) {
+        self.shared = shared; self.dateStyles = dateStyles; self.percentStyles = percentStyles
+    }
 
     func parser(_ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?, qualifiedName qName: String?, attributes: [String: String] = [:]) {
         switch elementName {
@@ -320,7 +359,8 @@ final class SheetParser: NSObject, XMLParserDelegate {
                     v = .date(year: y, month: m, day: d)
                 } else { v = .number(value.trimmingCharacters(in: .whitespaces)) }
             }
-            cells.append(XLSXCell(reference: cellRef, column: column, row: row, value: v, formula: formula))
+            let percent = percentStyles.contains(cellStyle) && { if case .number = v { return true } else { return false } }()
+            cells.append(XLSXCell(reference: cellRef, column: column, row: row, value: v, formula: formula, percent: percent))
         case "row":
             rows.append(XLSXRow(index: rowIndex, cells: cells))
         default: break

@@ -41,6 +41,22 @@ struct LoadCommand: ParsableCommand {
 
           dti load --dry-run returns/*.xlsx
           dti load --dry-run --format json returns/tan-yen.csv
+
+        Số gõ như trong Excel: '45%' (hoặc ô định dạng phần trăm) được hiểu theo
+        scale: của biến trong bộ chỉ số (percent → 45, ratio → 0,45); biến không
+        khai báo scale thì bị từ chối, kèm cả hai cách hiểu. Dấu phân cách hàng nghìn
+        được nhận khi không thể nhầm: tệp viết số thập phân bằng ',' (0,5) thì được
+        viết hàng nghìn bằng '.' (1.234.567). '2.768' trong một số lượng, số tiền
+        hoặc số, ở tệp không có số nào khác cho biết dấu thập phân, bị từ chối kèm
+        cả hai cách đọc; --decimal comma|dot nói rõ tệp dùng dấu thập phân nào.
+        Values typed as in Excel: '45%' (or a cell formatted as a percent) is read by
+        the variable's scale: (percent → 45, ratio → 0.45), refused with both readings
+        when it has none. A thousands separator is accepted when it cannot be
+        mistaken: '2.768' in a count, amount or number, in a file where no other value
+        shows its decimal separator, is refused with both readings; --decimal
+        comma|dot says which separator the file uses for decimals.
+
+          dti load --decimal comma returns/tan-yen-2024.csv
         """
     )
 
@@ -57,6 +73,9 @@ struct LoadCommand: ParsableCommand {
 
     @Flag(name: .customLong("dry-run"), help: "Kiểm tra như khi nạp, không ghi gì / check as a load would, write nothing.")
     var dryRun = false
+
+    @Option(help: "Dấu thập phân của tệp: comma (0,5) hoặc dot (0.5); mặc định: theo các số trong tệp / the file's decimal separator; default: what its values show.")
+    var decimal: DecimalConvention?
 
     @Option(help: "Định dạng báo cáo: text hoặc json / report format: text or json.")
     var format: LoadReportFormat = .text
@@ -76,7 +95,7 @@ struct LoadCommand: ParsableCommand {
             let progress: @Sendable (Int) -> Void = { n in
                 FileHandle.standardError.write(Data(Output.text(vi: "  \(file): đã đọc \(n) bản ghi…\n", en: "  \(file): \(n) records read…\n").utf8))
             }
-            let r = try loader.load(path: file, options: .init(stage: stage, partial: partial, progress: progress, dryRun: dryRun))
+            let r = try loader.load(path: file, options: .init(stage: stage, partial: partial, progress: progress, dryRun: dryRun, decimal: decimal))
             reports.append(r)
             if r.alreadyLoadedAs == nil && !r.committed { refused += 1 }
             allRejects += r.rejected
@@ -162,3 +181,4 @@ enum LoadSummaryText {
 }
 
 extension Stage: ExpressibleByArgument {}
+extension DecimalConvention: ExpressibleByArgument {}

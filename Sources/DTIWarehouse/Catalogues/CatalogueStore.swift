@@ -118,12 +118,12 @@ public struct CatalogueStore {
             """)
         try db.execute("""
             INSERT INTO dti.indicator_variables (version_id, indicator_code, variable, item_id, meaning, kind, unit_of_measure, profile_field,
-                previous_year_of, allow_negative, max_value, choice_values, ordinal)
+                previous_year_of, allow_negative, max_value, choice_values, ordinal, percent_scale)
             SELECT \(versionId), x.indicator_code, x.variable, i.item_id, x.meaning, x.kind, x.unit_of_measure, x.profile_field,
-                   x.previous_year_of, x.allow_negative, x.max_value::numeric, x.choice_values, x.ordinal
+                   x.previous_year_of, x.allow_negative, x.max_value::numeric, x.choice_values, x.ordinal, x.percent_scale
               FROM jsonb_to_recordset(\(variablesJSON)::jsonb)
                    AS x(indicator_code text, variable text, meaning text, kind text, unit_of_measure text, profile_field text,
-                        previous_year_of text, allow_negative bool, max_value text, choice_values text[], ordinal int)
+                        previous_year_of text, allow_negative bool, max_value text, choice_values text[], ordinal int, percent_scale text)
               JOIN dti.catalogue_items i ON i.catalogue_id = \(c.id) AND i.indicator_code = x.indicator_code AND i.variable = x.variable
             """)
         try db.execute("""
@@ -204,6 +204,8 @@ struct CatalogueRows {
         let indicator_code: String; let variable: String; let meaning: String; let kind: String; let unit_of_measure: String?
         let profile_field: String?; let previous_year_of: String?; let allow_negative: Bool; let max_value: String?
         let choice_values: [String]?; let ordinal: Int
+        /// How "45%" is read (`scale:`): percent, ratio or nil (migration 0024).
+        var percent_scale: String? = nil
     }
     struct RatioLimitRow: Encodable { let indicator_code: String; let numerator: String; let denominator: String }
     struct FeedRow: Encodable {
@@ -237,7 +239,7 @@ struct CatalogueRows {
                 }
                 variables.append(VariableRow(indicator_code: i.code, variable: v.name, meaning: v.meaning, kind: v.kind.rawValue, unit_of_measure: v.unit,
                                              profile_field: v.profile, previous_year_of: v.previousYearOf, allow_negative: v.allowNegative,
-                                             max_value: nil, choice_values: choices, ordinal: ordinal))
+                                             max_value: nil, choice_values: choices, ordinal: ordinal, percent_scale: v.scale?.rawValue))
                 for f in v.feeds {
                     feeds.append(FeedRow(indicator_code: i.code, variable: v.name, target_catalogue: f.catalogue, target_indicator: f.indicator,
                                          target_variable: f.variable, how: f.how.rawValue, precedence: f.precedence.rawValue))

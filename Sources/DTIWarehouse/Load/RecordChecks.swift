@@ -35,6 +35,10 @@ enum RecordChecks {
         /// A choice answer folded (`AnswerText.fold`: any case, any diacritics) → the option's code, its stored form.
         var choiceCodes: [String: String] = [:]
         var lastCode: String? = nil
+        /// The variable's kind (`count`, `amount` …), how "45%" is read (`scale:`), its unit of measure (`tỷ đồng`).
+        var kind: String? = nil
+        var percentScale: PercentScale? = nil
+        var unitOfMeasure: String? = nil
     }
 
     /// A numerator and denominator item of the file whose ratio may not exceed one.
@@ -270,6 +274,10 @@ enum RecordChecks {
         if k.code != nil || !kind.resolved || k.stageCode != nil {
             let i = ref.items[itemNo]
             return (k.code ?? i.code ?? k.stageCode ?? "", k.detail ?? i.detail ?? "")
+        }
+        if !staged.valueProblem.isEmpty, let p = staged.valueProblem[Int32(r)] {
+            let parts = p.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
+            return (String(parts[0]), parts.count > 1 ? String(parts[1]) : "")
         }
         if let code = valueReason(staged, record: r, kind: kind, itemNo: itemNo, ref: ref) { return (code, k.detail ?? ref.items[itemNo].detail ?? "") }
         if let scope = k.scopeDetail { return ("unit.scope", scope) }

@@ -128,9 +128,11 @@ struct JSONRecordSource: RecordSource {
                 }
                 return t
             }
+            // A JSON number is machine form (2.768 is 2.768); a string is read as a person typed it.
+            let machine: Bool = { if case .number? = item["value"] { return true } else { return false } }()
             records.append(RawRecord(ref: "[\(k)]", unit: try get("unit_code"), year: try get("year"), catalogue: try get("catalogue"),
                                      indicator: try get("indicator"), variable: try get("variable"), value: try get("value"),
-                                     evidence: try get("evidence"), stage: try get("stage")))
+                                     evidence: try get("evidence"), stage: try get("stage"), machineNumber: machine))
         }
     }
 

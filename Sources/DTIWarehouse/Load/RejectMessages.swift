@@ -91,8 +91,51 @@ enum RejectMessages {
         case "variable.alias":
             return Message(code, vi: "\(at): biến \(variable) của chỉ số \(indicator) được định nghĩa là \(detail) (\(variable) = \(detail)): chỉ nộp \(detail)",
                            en: "\(atEn): variable \(variable) of indicator \(indicator) is defined as \(detail) (\(variable) = \(detail)): submit \(detail) only")
+        case "value.ambiguous_decimal":
+            // separator | decimal reading | thousands reading | kind | unit of measure
+            let p = detail.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
+            let sep = p.first ?? ".", dec = p.count > 1 ? p[1] : "?", th = p.count > 2 ? p[2] : "?"
+            let (want, wantEn) = expected(kind: p.count > 3 ? p[3] : "", unit: p.count > 4 ? p[4] : "")
+            let other = sep == "." ? "," : "."
+            return Message(code,
+                vi: "\(at): '\(value)' đọc được hai cách: \(th) (nếu '\(sep)' phân cách hàng nghìn) hoặc \(vi(dec)) (nếu '\(sep)' là dấu thập phân), và không số nào khác trong tệp cho biết tệp dùng dấu thập phân nào; cần \(want): viết không có dấu phân cách hàng nghìn (\(th), hoặc \(dec.replacingOccurrences(of: ".", with: other)) nếu là số thập phân), hoặc nạp lại với --decimal comma (dấu thập phân là ',') hay --decimal dot (dấu thập phân là '.')",
+                en: "\(atEn): '\(value)' can be read two ways: \(th) (if '\(sep)' separates thousands) or \(dec) (if '\(sep)' is the decimal separator), and no other number in the file shows which decimal separator it uses; expected \(wantEn): write it without a thousands separator (\(th), or \(dec.replacingOccurrences(of: ".", with: other)) for a decimal), or load again with --decimal comma (',' is the decimal separator) or --decimal dot ('.' is)")
+        case "value.decimal_conflict":
+            // the separator the value uses for decimals | the forced convention | its separator
+            let p = detail.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
+            let shown = p.first ?? ".", forced = p.count > 1 ? p[1] : "", fsep = p.count > 2 ? p[2] : ""
+            return Message(code,
+                vi: "\(at): '\(value)' dùng '\(shown)' làm dấu thập phân, nhưng lệnh nạp có --decimal \(forced) (dấu thập phân là '\(fsep)'): sửa giá trị, hoặc bỏ --decimal",
+                en: "\(atEn): '\(value)' uses '\(shown)' as the decimal separator, but the load was given --decimal \(forced) ('\(fsep)' is the decimal separator): fix the value, or leave out --decimal")
+        case "value.percent":
+            // the number before % | as a ratio | kind | unit of measure
+            let p = detail.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
+            let n = p.first ?? "?", r = p.count > 1 ? p[1] : "?", kind = p.count > 2 ? p[2] : ""
+            let (want, wantEn) = expected(kind: kind, unit: p.count > 3 ? p[3] : "")
+            if kind == "count" {
+                return Message(code,
+                    vi: "\(at): '\(value)' là một tỷ lệ phần trăm, nhưng biến \(variable) là \(want): nhập số đếm được, không có dấu %",
+                    en: "\(atEn): '\(value)' is a percentage, but variable \(variable) is \(wantEn): type the number counted, without %")
+            }
+            return Message(code,
+                vi: "\(at): '\(value)' có dấu phần trăm, nhưng bộ chỉ số không nói biến \(variable) là phần trăm hay tỷ lệ (scale: percent|ratio), nên có thể là \(vi(n)) hoặc \(vi(r)); cần \(want): nhập số không có dấu %",
+                en: "\(atEn): '\(value)' has a percent sign, but the catalogue does not say whether variable \(variable) is a percent or a ratio (scale: percent|ratio), so it could be \(n) or \(r); expected \(wantEn): type the number without %")
         default:
             return Message(code, vi: "\(at): bị từ chối (\(code))", en: "\(atEn): refused (\(code))")
+        }
+    }
+
+    /// A machine number as Vietnamese write it: a comma for decimals, no thousands separator (`2,768`).
+    static func vi(_ machine: String) -> String { machine.replacingOccurrences(of: ".", with: ",") }
+
+    /// What a variable of this kind holds, in words: "số tiền (tỷ đồng)", "a count".
+    static func expected(kind: String, unit: String) -> (String, String) {
+        let u = unit.isEmpty ? "" : " (\(unit))"
+        switch kind {
+        case "count": return ("số lượng (số nguyên ≥ 0)" + u, "a count (a whole number ≥ 0)" + u)
+        case "amount": return ("số tiền" + u, "an amount" + u)
+        case "points": return ("số điểm" + u, "points" + u)
+        default: return ("một số" + u, "a number" + u)
         }
     }
 }

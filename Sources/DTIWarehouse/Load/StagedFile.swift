@@ -31,6 +31,16 @@ struct StagedFile: @unchecked Sendable {
     private(set) var evidence: [Int32: String] = [:]
     /// What the reader already saw wrong with a record (`fields.count:9:8`, `cell.formula`, `value.too_large` …).
     private(set) var problem: [Int32: String] = [:]
+    /// Records typed with a percent sign (`45%`): the number before it. Their `number` is set once the variable's
+    /// `scale:` is known (`TypedValues`).
+    private(set) var percents: [Int32: TypedNumber] = [:]
+    /// Records whose single separator may separate thousands (`2.768`): the separator and the thousands reading.
+    private(set) var ambiguous: [Int32: (separator: DecimalConvention, thousands: String)] = [:]
+    /// How many values show each decimal separator (`0,5`, `1.234.567` → comma; `12.25` → dot), and the first of each.
+    private(set) var shows: [DecimalConvention: (count: Int, first: Int32)] = [:]
+    /// What is wrong with a value once its variable is known (`value.ambiguous_decimal`, `value.percent` …):
+    /// code, then detail after a colon. Checked with the value, after the key and the item.
+    private(set) var valueProblem: [Int32: String] = [:]
 
     var count: Int { keyNo.count }
     var keyTexts: [FileKeys.KeyText] { keys.keyTexts }
@@ -66,7 +76,7 @@ struct StagedFile: @unchecked Sendable {
         keyNo.append(numbers.key)
         itemNo.append(numbers.item)
         refs.append(record.ref)
-        appendValue(record.value, number: record.number, at: k)
+        appendValue(record.typed, at: k)
         if let e = record.evidence { evidence[k] = e }
         if let p = record.problem { problem[k] = p }
     }
@@ -77,20 +87,35 @@ struct StagedFile: @unchecked Sendable {
         keyNo.append(key)
         itemNo.append(item)
         lines.append(Int32(truncatingIfNeeded: line))
-        appendValue(v.text, number: v.number, at: k)
+        appendValue(v, at: k)
         if let e { evidence[k] = e }
         if let p = p ?? v.problem { problem[k] = p }
     }
 
     @inline(__always)
-    private mutating func appendValue(_ text: String, number: String?, at k: Int32) {
+    private mutating func appendValue(_ v: ValueText, at k: Int32) {
+        let text = v.text
         value.append(text)
-        if let number {
+        if let number = v.number {
             if number == text { numberForm.append(.asWritten) } else { numberForm.append(.normalized); normalizedNumbers[k] = number }
         } else {
             numberForm.append(.none)
         }
+        if let c = v.shows {
+            if let s = shows[c] { shows[c] = (s.count + 1, s.first) } else { shows[c] = (1, k) }
+        }
+        if let a = v.ambiguous { ambiguous[k] = a }
+        if let p = v.percent { percents[k] = p }
     }
+
+    /// The number of record `k` is `machine` (a percent read by the variable's scale, a thousands reading).
+    mutating func setNumber(_ k: Int, _ machine: String) {
+        numberForm[k] = machine == value[k] ? .asWritten : .normalized
+        if numberForm[k] == .normalized { normalizedNumbers[Int32(k)] = machine } else { normalizedNumbers[Int32(k)] = nil }
+    }
+
+    /// Refuses the value of record `k` (code, and the detail its message needs).
+    mutating func refuseValue(_ k: Int, code: String, detail: String) { valueProblem[Int32(k)] = code + ":" + detail }
 
     /// Appends the records of `other`, read from the rest of the same file: its keys and items are numbered anew,
     /// in order of first appearance, as if one reader had read both.
@@ -107,6 +132,11 @@ struct StagedFile: @unchecked Sendable {
         for (k, v) in other.normalizedNumbers { normalizedNumbers[k + base] = v }
         for (k, v) in other.evidence { evidence[k + base] = v }
         for (k, v) in other.problem { problem[k + base] = v }
+        for (k, v) in other.percents { percents[k + base] = v }
+        for (k, v) in other.ambiguous { ambiguous[k + base] = v }
+        for (c, s) in other.shows {
+            if let mine = shows[c] { shows[c] = (mine.count + s.count, mine.first) } else { shows[c] = (s.count, s.first + base) }
+        }
     }
 
     /// A CSV of 8 MB or more is read by two threads, each half of the file, when the half-way line break is outside
@@ -205,29 +235,56 @@ struct StagedFile: @unchecked Sendable {
 
 /// A value as staged: trimmed, NFC, its number in machine form if it is one, `value.too_large` if it is one that is
 /// too large. The one place where a submitted value is normalised.
-struct ValueText {
+struct ValueText: Sendable {
     var text: String
     var number: String?
     var problem: String?
+    /// The decimal separator the value shows (`0,5`: comma), if it shows one (`TypedNumber`).
+    var shows: DecimalConvention? = nil
+    /// `2.768`: the separator, and the reading with it as a thousands separator (`number` is the decimal reading).
+    var ambiguous: (separator: DecimalConvention, thousands: String)? = nil
+    /// `45%`: the number before the sign; `number` is nil until the variable's scale says what it is.
+    var percent: TypedNumber? = nil
 
-    init(_ raw: String) {
+    /// `machine`: the text is a spreadsheet's or JSON's own number (never ambiguous, shows nothing).
+    init(_ raw: String, machine: Bool = false) {
         text = Normalize.text(raw)
-        switch text.isEmpty ? nil : Normalize.number(text) {
-        case .success(let n)?: number = n
-        case .failure(let e)?: if e == .tooLarge || e == .tooPrecise { problem = "value.too_large" }
-        case nil: break
+        if text.isEmpty { return }
+        switch TypedNumber.read(text, machine: machine) {
+        case .success(let n):
+            if n.percent { percent = n } else { number = n.value }
+            switch n.form {
+            case .plain: break
+            case .shows(let c): shows = c
+            case .ambiguous(let sep, let thousands): if !n.percent { ambiguous = (sep, thousands) }; shows = nil
+            }
+            if n.percent, case .shows(let c) = n.form { shows = c }
+        case .failure(let e): if e == .tooLarge || e == .tooPrecise { problem = "value.too_large" }
         }
     }
 
     private init(text: String, number: String?) { self.text = text; self.number = number; problem = nil }
 
     /// The bytes of a CSV field. A plain machine-form number (`Normalize.isPlainMachineNumber`: `12`, `0.5`, `-3`) is
-    /// taken as written, making only the one small String; anything else goes through `init(_:)`.
+    /// taken as written, making only the one small String; anything else goes through `init(_:)`. A dot is the decimal
+    /// separator the value shows, or, followed by exactly three digits after one to three (`2.768`), ambiguous.
     @inline(__always)
     static func of(bytes p: UnsafeBufferPointer<UInt8>) -> ValueText {
         if Normalize.isPlainMachineNumber(p) {
             let text = String(decoding: p, as: UTF8.self)
-            return ValueText(text: text, number: text)
+            var v = ValueText(text: text, number: text)
+            if let dot = p.firstIndex(of: UInt8(ascii: ".")) {
+                let start = p.first == UInt8(ascii: "-") ? 1 : 0
+                let whole = dot - start, fraction = p.count - dot - 1
+                if (1...3).contains(whole) && fraction == 3 && p[start] != UInt8(ascii: "0") {
+                    var digits = text
+                    digits.remove(at: digits.index(digits.startIndex, offsetBy: dot))
+                    v.ambiguous = (.dot, digits)
+                } else {
+                    v.shows = .dot
+                }
+            }
+            return v
         }
         return ValueText(String(decoding: p, as: UTF8.self))
     }

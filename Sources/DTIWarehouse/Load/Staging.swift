@@ -54,17 +54,18 @@ struct StagedRecord: Sendable {
     var ref: String
     var key: FileKeys.KeyText
     var item: FileKeys.ItemText
-    var value: String
+    /// The value, trimmed and NFC, with its number and what it says about the file's decimal separator.
+    var typed: ValueText
+    var value: String { typed.text }
     /// The value as a number (`0.5`), or nil when it is not a plain number.
-    var number: String?
+    var number: String? { typed.number }
     var evidence: String?
     var problem: String?
 
     init(_ r: RawRecord, defaultStage: Stage) {
         ref = r.ref
-        let v = ValueText(r.value)
-        value = v.text
-        number = v.number
+        let v = ValueText(r.value, machine: r.machineNumber)
+        typed = v
         problem = r.problem ?? v.problem
         let stage = Normalize.text(r.stage), catalogue = Normalize.text(r.catalogue)
         key = .init(unit: Normalize.text(r.unit), year: Normalize.text(r.year), catalogue: catalogue,

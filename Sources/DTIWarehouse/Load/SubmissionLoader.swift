@@ -23,8 +23,11 @@ public struct SubmissionLoader {
         public var progress: (@Sendable (Int) -> Void)? = nil
         /// Check everything a load checks, against the database too, and write nothing (`dryRun(path:options:)`).
         public var dryRun = false
-        public init(stage: Stage = .selfAssessment, partial: Bool = false, progress: (@Sendable (Int) -> Void)? = nil, dryRun: Bool = false) {
-            self.stage = stage; self.partial = partial; self.progress = progress; self.dryRun = dryRun
+        /// The file's decimal separator (`--decimal comma|dot`); nil: the one its values show (`TypedValues`).
+        public var decimal: DecimalConvention? = nil
+        public init(stage: Stage = .selfAssessment, partial: Bool = false, progress: (@Sendable (Int) -> Void)? = nil, dryRun: Bool = false,
+                    decimal: DecimalConvention? = nil) {
+            self.stage = stage; self.partial = partial; self.progress = progress; self.dryRun = dryRun; self.decimal = decimal
         }
     }
 
@@ -169,6 +172,9 @@ public struct SubmissionLoader {
                 try Staging.copyKeys(staged.keys, into: db)
                 clock.lap("batch, distinct keys staged")
                 let resolved = try Validation.resolve(db, keyCount: staged.keyTexts.count, itemCount: staged.itemTexts.count)
+                // "45%" by the variable's scale, "2.768" by the file's decimal separator: now that the variables are known.
+                var staged = staged
+                TypedValues.resolve(&staged, resolved, forced: options.decimal)
                 let itemIds = Array(Set(resolved.items.compactMap(\.itemId))).sorted()
                 let earlier = itemIds.isEmpty ? [] : try Validation.earlierValues(db, itemIds: itemIds)
                 let (declared, reference) = try DeclaredChecks.prepare(db, staged, resolved)

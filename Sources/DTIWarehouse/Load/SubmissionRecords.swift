@@ -16,11 +16,15 @@ public struct RawRecord: Sendable, Equatable {
     /// A problem the reader already saw in the record's form (`fields.count:9`, `cell.formula`, `cell.date` …);
     /// validation reports it like any other reason.
     public var problem: String?
+    /// The value is a spreadsheet's or JSON's own number in machine form (`2.768` is 2.768, whatever the file's
+    /// decimal separator), possibly followed by `%` (an Excel cell formatted as a percent).
+    public var machineNumber = false
 
     public init(ref: String, unit: String, year: String, catalogue: String, indicator: String, variable: String,
-                value: String, evidence: String = "", stage: String = "", problem: String? = nil) {
+                value: String, evidence: String = "", stage: String = "", problem: String? = nil, machineNumber: Bool = false) {
         self.ref = ref; self.unit = unit; self.year = year; self.catalogue = catalogue; self.indicator = indicator
         self.variable = variable; self.value = value; self.evidence = evidence; self.stage = stage; self.problem = problem
+        self.machineNumber = machineNumber
     }
 }
 

@@ -228,14 +228,18 @@ struct XLSXRecordSource: RecordSource {
             for row in (TemplateWriter.Layout.firstDataRow + 1)...lastRow {
                 guard let valueCell = cells[row]?[cols.value + 1] else { continue }
                 let ref = "\(sheet)!\(XLSXReader.columnName(cols.value + 1))\(row)"
-                var value = "", problem: String? = nil
+                var value = "", problem: String? = nil, machine = false
                 if let f = valueCell.formula {
                     problem = "cell.formula"; value = "=" + f
                 } else {
                     switch valueCell.value {
                     case .empty: continue
                     case .string(let s): value = s
-                    case .number(let n): value = ExactNumber.plain(n) ?? n
+                    case .number(let n) where valueCell.percent:
+                        // A cell formatted as a percent: the person typed and sees "45%", the file stores 0.45.
+                        machine = true
+                        value = (ExactNumber.plain(n).flatMap(DecimalText.decimal).map { ($0 * 100).machineText } ?? n) + "%"
+                    case .number(let n): value = ExactNumber.plain(n) ?? n; machine = true
                     case .bool(let b): value = b ? "có" : "không"
                     case .date(let y, let m, let d): problem = "cell.date"; value = String(format: "%04d-%02d-%02d", y, m, d)
                     case .error(let e): problem = "cell.error"; value = e
@@ -244,7 +248,7 @@ struct XLSXRecordSource: RecordSource {
                 if value.trimmingCharacters(in: .whitespaces).isEmpty && problem == nil { continue }
                 records.append(RawRecord(ref: ref, unit: unit, year: year, catalogue: catalogue, indicator: text(row, cols.indicator + 1),
                                          variable: text(row, cols.variable + 1), value: value, evidence: text(row, cols.evidence + 1),
-                                         stage: stage, problem: problem))
+                                         stage: stage, problem: problem, machineNumber: machine))
             }
         }
         if !sawForm {

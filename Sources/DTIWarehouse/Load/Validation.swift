@@ -52,6 +52,7 @@ enum Validation {
         try db.execute("""
             CREATE TEMP TABLE stg_items ON COMMIT DROP AS
             SELECT k.item_no, k.catalogue, k.indicator, k.variable, iv.item_id, iv.kind, iv.allow_negative, iv.max_value, iv.choice_values,
+                   iv.percent_scale, iv.unit_of_measure,
                    -- the kind as flags, so that each record tests a boolean rather than compares text
                    coalesce(iv.kind IN ('number', 'count', 'amount', 'points'), false) AS numeric_kind,
                    coalesce(iv.kind = 'count', false) AS count_kind, coalesce(iv.kind = 'yesno', false) AS yesno_kind,
@@ -89,13 +90,15 @@ enum Validation {
         var items = [RecordChecks.Item](repeating: .init(), count: itemCount)
         for r in try db.query("""
             SELECT item_no, item_id, numeric_kind, count_kind, yesno_kind, choice_kind, coalesce(allow_negative, false) AS allow_negative,
-                   max_value::text AS max_value, item_code, item_detail FROM stg_items
+                   max_value::text AS max_value, item_code, item_detail, kind, percent_scale, unit_of_measure FROM stg_items
             """) {
             let n = try r["item_no"].decode(Int.self)
             items[n] = .init(itemId: try r["item_id"].decode(Int32?.self), numeric: try r["numeric_kind"].decode(Bool.self),
                              count: try r["count_kind"].decode(Bool.self), yesNo: try r["yesno_kind"].decode(Bool.self),
                              choice: try r["choice_kind"].decode(Bool.self), allowNegative: try r["allow_negative"].decode(Bool.self),
-                             maxValue: r["max_value"].text, code: r["item_code"].text, detail: r["item_detail"].text)
+                             maxValue: r["max_value"].text, code: r["item_code"].text, detail: r["item_detail"].text,
+                             kind: r["kind"].text, percentScale: r["percent_scale"].text.flatMap(PercentScale.init(rawValue:)),
+                             unitOfMeasure: r["unit_of_measure"].text)
         }
         // choice_values are code, label, code, label … (CatalogueStore): each folded to its option's code.
         for r in try db.query("SELECT item_no, c, n FROM stg_items CROSS JOIN LATERAL unnest(choice_values) WITH ORDINALITY AS x (c, n) WHERE choice_kind ORDER BY item_no, n") {
