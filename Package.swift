@@ -17,6 +17,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
+        // The district portal (`dti serve`): Hummingbird 2 and its test client.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // C libraries from Debian, reached through pkg-config.
@@ -53,9 +56,19 @@ let package = Package(
         // from the warehouse logic so nothing the warehouse computes can depend on it.
         .target(name: "DTISynth", dependencies: ["DTICore", "DTIFormats", "DTIWarehouse"]),
 
+        // The district portal (`dti serve`): Hummingbird 2 routes over the warehouse; each signed-in person's
+        // queries run as their own PostgreSQL login (row-level security decides), libpq calls on a thread pool.
+        .target(name: "DTIPortal", dependencies: [
+            "DTIWarehouse", "DTICore", "DTIFormats", "PostgresClient",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
         // The command line: one ParsableCommand per file, logic lives in the libraries.
         .executableTarget(name: "dti", dependencies: [
-            "DTIWarehouse", "DTICore", "DTIFormats", "DTISynth",
+            "DTIWarehouse", "DTICore", "DTIFormats", "DTISynth", "DTIPortal",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -75,6 +88,12 @@ let package = Package(
         ]),
         .testTarget(name: "DTIWarehouseTests", dependencies: [
             "DTIWarehouse", "DTICore", "DTIFormats", "PostgresClient", "DTITestSupport",
+        ]),
+        .testTarget(name: "DTIPortalTests", dependencies: [
+            "DTIPortal", "DTIWarehouse", "DTICore", "PostgresClient", "DTITestSupport",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
     ]
 )

@@ -27,7 +27,8 @@ struct DTI: ParsableCommand {
         """,
         version: "0.1.0",
         subcommands: [DbCommand.self, UnitsCommand.self, CatalogueCommand.self, LoadCommand.self, ScoreCommand.self, RollupCommand.self,
-                      StatusCommand.self, HistoryCommand.self, TemplateCommand.self, ExportCommand.self, SynthCommand.self]
+                      StatusCommand.self, HistoryCommand.self, TemplateCommand.self, ExportCommand.self, SynthCommand.self,
+                      WhatIfCommand.self, ServeCommand.self]
     )
 
     /// Runs the command line, mapping errors to the exit codes of the design: 1 usage, 2 input rejected, 3 database.

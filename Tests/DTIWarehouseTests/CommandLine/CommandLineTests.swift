@@ -7,7 +7,8 @@ import Testing
 struct CommandLineTests {
     static let commands = ["", "db", "db up", "db down", "db status", "db url", "db migrate", "db create-login", "units", "units load",
                            "units list", "catalogue", "catalogue lint", "catalogue load", "catalogue list", "catalogue show", "load",
-                           "score", "rollup", "status", "history", "template", "export", "synth"]
+                           "score", "rollup", "status", "history", "template", "export", "synth",
+                           "whatif", "serve"]
 
     @Test("Every command's --help says what it does and shows at least one example", arguments: commands)
     func help(_ command: String) throws {

@@ -1,0 +1,317 @@
+import DTICore
+import DTIWarehouse
+import Foundation
+import Hummingbird
+import NIOCore
+import PostgresClient
+
+/// The unit's comparison page: index, rating and rank x/N per year, trend and pillar charts against the peer
+/// group's median, the indicator table (points lost, lead agency, flags), the communes, downloads and a what-if.
+/// Everything is read as the signed-in login: a unit it may not see has no rows, and the page answers 404.
+struct UnitPageData: Sendable {
+    struct Year: Sendable { var year: Int; var catalogue: String; var points: Decimal?; var max: Decimal?; var percent: Decimal?; var rating: String?
+        var rank: Int?; var peers: Int?; var derived: Bool }
+    struct Indicator: Sendable { var code: String; var name: String; var pillar: String; var parent: String?; var points: Decimal?; var max: Decimal?
+        var status: String; var notes: String?; var lead: String? }
+    struct Input: Sendable { var key: String; var meaning: String; var value: String }
+
+    var unit: String
+    var unitName: String
+    var peerGroupName: String
+    var years: [Year]
+    var indicators: [Indicator]
+    var inputs: [Input]
+    var document: ExportDocument
+}
+
+extension Portal {
+    static func yearRange(_ request: Request) throws -> ClosedRange<Int>? {
+        guard let s = request.uri.queryParameters["years"].map(String.init), !s.isEmpty else { return nil }
+        let parts = s.split(whereSeparator: { $0 == "-" || $0 == "–" || $0 == ":" }).map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        if parts.count == 1, let y = parts[0] { return y...y }
+        if parts.count == 2, let a = parts[0], let b = parts[1], a <= b, b - a < 30 { return a...b }
+        throw HTTPError(.badRequest, message: "years: write 2024 or 2022-2024\n")
+    }
+
+    /// The years the login can see for the unit (and the roll-up runs behind them), or
+    /// nil when it sees none: the unit does not exist, is not rolled up, or is hidden by row-level security.
+    static func visibleYears(_ db: PostgresConnection, unit: String, range: ClosedRange<Int>?) throws -> (ClosedRange<Int>, String)? {
+        let rows = try db.query("""
+            SELECT min(year) AS lo, max(year) AS hi, string_agg(year || ':' || coalesce(run_id::text, '-'), ',' ORDER BY year, catalogue_id) AS v
+              FROM dti.v_unit_index WHERE unit_code = \(unit)
+               AND year BETWEEN \(range?.lowerBound ?? 0) AND \(range?.upperBound ?? 9999)
+            """)
+        guard let r = rows.first, let lo = try r["lo"].decode(Int?.self), let hi = try r["hi"].decode(Int?.self) else { return nil }
+        return (range ?? lo...hi, r["v"].text ?? "")
+    }
+
+    func unitPage(_ request: Request, _ context: PortalContext) async throws -> Response {
+        let session = try requireSession(request, context)
+        let lang = language(request, context)
+        let unit = context.parameters.get("code") ?? ""
+        let range = try Self.yearRange(request)
+        let crosswalks = config.crosswalks
+        let path = request.uri.path + (request.uri.queryParameters["years"].map { "?years=\($0)" } ?? "")
+        let page: String? = try await blocking { [self] in
+            try session.pool.with { db in
+                guard let (years, _) = try Self.visibleYears(db, unit: unit, range: range) else { return nil }
+                let data = try Self.loadUnitPage(db, unit: unit, years: years, lang: lang, crosswalks: crosswalks)
+                return Self.renderUnitPage(data, years: years, lang: lang, session: session, path: path, whatIf: nil, whatIfError: nil, changes: [])
+            }
+        }
+        guard let page else { return notFound(lang, session) }
+        return Self.html(page)
+    }
+
+    static func loadUnitPage(_ db: PostgresConnection, unit: String, years: ClosedRange<Int>, lang: Language, crosswalks: [Crosswalk]) throws -> UnitPageData {
+        let doc = try ExportQuery(connection: db).build(.init(unit: unit, years: years, detail: .pillar, children: true, peers: false,
+                                                              language: lang, crosswalks: crosswalks))
+        var yearRows: [UnitPageData.Year] = []
+        var unitName = unit, peerGroupName = ""
+        // N of "x/N" from dti.peer_group_size (0023): a district login sees only its own row, so counting the rows
+        // it can see would print 1/1.
+        for r in try db.query("""
+            SELECT i.year, i.catalogue_id, i.points, i.max_points, i.percent, i.rating, i.rank, i.derived, i.unit_name, i.peer_group_name,
+                   CASE WHEN i.rank IS NULL THEN NULL ELSE dti.peer_group_size(i.peer_group, i.year, i.stage, i.catalogue_id) END AS peers
+              FROM dti.v_unit_index i
+             WHERE i.unit_code = \(unit) AND i.year BETWEEN \(years.lowerBound) AND \(years.upperBound)
+             ORDER BY i.year, i.catalogue_id
+            """) {
+            unitName = try r["unit_name"].decode(); peerGroupName = try r["peer_group_name"].decode(String?.self) ?? ""
+            yearRows.append(.init(year: try r["year"].decode(), catalogue: try r["catalogue_id"].decode(), points: try r["points"].decode(Decimal?.self),
+                                  max: try r["max_points"].decode(Decimal?.self), percent: try r["percent"].decode(Decimal?.self), rating: r["rating"].text,
+                                  rank: try r["rank"].decode(Int?.self), peers: try r["peers"].decode(Int?.self), derived: try r["derived"].decode(Bool.self)))
+        }
+        var indicators: [UnitPageData.Indicator] = []
+        var inputs: [UnitPageData.Input] = []
+        if let last = yearRows.last {
+            for r in try db.query("""
+                SELECT s.indicator_code, s.indicator_display_name AS indicator_name, s.pillar_code, s.parent_code, s.points, s.max_points, s.status, s.notes, s.lead_display AS lead
+                  FROM dti.v_indicator_scores s
+                 WHERE s.unit_code = \(unit) AND s.year = \(last.year) AND s.catalogue_id = \(last.catalogue)
+                 ORDER BY s.indicator_ordinal
+                """) {
+                indicators.append(.init(code: try r["indicator_code"].decode(), name: r["indicator_name"].text ?? "", pillar: r["pillar_code"].text ?? "",
+                                        parent: r["parent_code"].text, points: try r["points"].decode(Decimal?.self),
+                                        max: try r["max_points"].decode(Decimal?.self), status: r["status"].text ?? "", notes: r["notes"].text, lead: r["lead"].text))
+            }
+            for r in try db.query("""
+                SELECT indicator_code, variable, coalesce(meaning, '') AS meaning, coalesce(value::text, value_text, '') AS v FROM dti.v_submitted_values
+                 WHERE unit_code = \(unit) AND year = \(last.year) AND catalogue_id = \(last.catalogue)
+                 ORDER BY indicator_code, variable
+                """) {
+                inputs.append(.init(key: "\(r["indicator_code"].text ?? "").\(r["variable"].text ?? "")", meaning: r["meaning"].text ?? "", value: r["v"].text ?? ""))
+            }
+        }
+        return UnitPageData(unit: unit, unitName: unitName, peerGroupName: peerGroupName, years: yearRows,
+                            indicators: indicators, inputs: inputs, document: doc)
+    }
+
+    static func renderUnitPage(_ d: UnitPageData, years: ClosedRange<Int>, lang: Language, session: Session, path: String,
+                               whatIf: WhatIf.Result?, whatIfError: String?, changes: [(String, String)]) -> String {
+        func t(_ vi: String, _ en: String) -> String { HTML.t(lang, vi, en) }
+        func n(_ v: Decimal?, _ p: Int = 2, sign: Bool = false) -> String { HTML.number(v, lang, places: p, sign: sign) }
+        let e = HTML.esc
+        var b = "<h1 id=\"unit-name\">\(e(d.unitName))</h1><p class=\"sub\">\(e(d.unit)) · \(t("nhóm so sánh", "peer group")): \(e(d.peerGroupName)) · \(t("năm", "years")) \(years.lowerBound == years.upperBound ? "\(years.lowerBound)" : "\(years.lowerBound)–\(years.upperBound)")</p>"
+
+        if let whatIfError { b += "<p class=\"error\" id=\"whatif-error\">\(e(whatIfError))</p>" }
+        if let w = whatIf { b += renderWhatIf(w, lang: lang) }
+
+        // Index, rating, rank x/N per year.
+        b += "<h2>\(t("Chỉ số DTI, xếp loại và thứ hạng", "DTI index, rating and rank"))</h2><div class=\"cards\">"
+        for y in d.years.reversed() {
+            let rank = y.rank.map { "\($0)/\(y.peers.map(String.init) ?? "?")" } ?? "—"
+            let flags = y.derived ? "<div><span class=\"flag\">\(t("suy ra từ đơn vị tiền thân", "derived from predecessors"))</span></div>" : ""
+            b += """
+            <div class="card" id="year-\(y.year)"><div class="label">\(y.year) · \(e(y.catalogue))</div>
+            <div class="big">\(n(y.percent))%</div><div>\(n(y.points, 3)) / \(n(y.max, 0)) \(t("điểm", "points"))</div>
+            <div>\(t("Xếp loại", "Rating")): <strong>\(e(y.rating ?? "—"))</strong></div>
+            <div>\(t("Thứ hạng", "Rank")): <strong class="rank">\(rank)</strong></div>\(flags)</div>
+            """
+        }
+        b += "</div>"
+
+        // Downloads: the files of `dti export --children`.
+        let span = years.lowerBound == years.upperBound ? "\(years.lowerBound)" : "\(years.lowerBound)-\(years.upperBound)"
+        let q = "?years=\(span)&amp;lang=\(lang.rawValue)"
+        b += "<h2>\(t("Tải về", "Downloads"))</h2><p class=\"downloads noprint\">"
+        b += "<a id=\"download-xlsx\" href=\"/units/\(e(d.unit))/export.xlsx\(q)\">Excel (XLSX)</a>"
+        b += "<a id=\"download-csv\" href=\"/units/\(e(d.unit))/export.csv\(q)\">CSV</a>"
+        for table in d.document.tables where table.key != "comparison" {
+            b += "<a href=\"/units/\(e(d.unit))/export.csv\(q)&amp;table=\(e(table.key))\">CSV: \(e(table.title.count > 40 ? String(table.title.prefix(38)) + "…" : table.title))</a>"
+        }
+        b += "<a id=\"download-html\" href=\"/units/\(e(d.unit))/export.html\(q)\">\(t("Trang in (HTML)", "Printable page (HTML)"))</a></p>"
+
+        // Indicators of the last year: points lost, lead agency, flags (the improvement plan).
+        if let last = d.years.last {
+            b += "<h2>\(t("Các chỉ số năm \(last.year): điểm bị mất và cơ quan chủ trì", "Indicators \(last.year): points lost and lead agency"))</h2>"
+            b += "<div class=\"scroll\"><table id=\"indicators\"><thead><tr><th>\(t("Mã", "Code"))</th><th>\(t("Chỉ số", "Indicator"))</th><th>\(t("Điểm", "Points"))</th><th>\(t("Tối đa", "Max"))</th><th>\(t("Điểm bị mất", "Points lost"))</th><th class=\"hide-sm\">\(t("Cơ quan chủ trì", "Lead agency"))</th><th>\(t("Ghi chú", "Flags"))</th></tr></thead><tbody>"
+            for i in d.indicators {
+                let lost = i.max.map { $0 - (i.points ?? 0) }
+                var flags = ""
+                if i.status == "not_scored" { flags += "<span class=\"flag\">\(t("chưa chấm", "not scored"))</span>" }
+                if i.status == "not_applicable" { flags += "<span class=\"flag ok\">\(t("không áp dụng", "not applicable"))</span>" }
+                let notes = i.notes.map { "<details><summary>\(t("chi tiết", "details"))</summary>\(e($0))</details>" } ?? ""
+                let indent = i.parent == nil ? "" : "&nbsp;&nbsp;↳ "
+                b += "<tr\(i.parent == nil ? " style=\"font-weight:600\"" : "")><td>\(e(i.code))</td><td>\(indent)\(e(i.name))</td><td class=\"n\">\(n(i.points, 3))</td><td class=\"n\">\(n(i.max, 3))</td>"
+                b += "<td class=\"n\(lost.map { $0 > 0 } == true ? " down" : "")\">\(n(lost, 3))</td><td class=\"hide-sm\">\(e(i.lead ?? ""))</td><td>\(flags)\(notes)</td></tr>"
+            }
+            b += "</tbody></table></div>"
+        }
+
+        // The export's own page body: charts (inline SVG), pillars across years, the communes, notes.
+        b += "<section id=\"export\">" + ExportHTML.fragment(d.document, language: lang) + "</section>"
+
+        // What-if form.
+        if let last = d.years.last {
+            b += "<h2 id=\"whatif\">\(t("Thử thay đổi số liệu (what-if)", "What-if: change inputs"))</h2>"
+            b += "<p class=\"sub\">\(t("Nhập chỉ số.biến và giá trị mới; kết quả tính như một lần nạp và tổng hợp thật, không ghi gì vào kho.", "Enter indicator.variable and a new value; computed like a real load and roll-up, nothing is written."))</p>"
+            b += "<form method=\"post\" action=\"/units/\(e(d.unit))/whatif?years=\(span)\" id=\"whatif-form\">\(HTML.csrfField(session.csrf))"
+            b += "<input type=\"hidden\" name=\"year\" value=\"\(last.year)\"><datalist id=\"inputs\">"
+            for i in d.inputs { b += "<option value=\"\(e(i.key))\">\(e(i.meaning)) (\(e(i.value)))</option>" }
+            b += "</datalist>"
+            let rows = changes.isEmpty ? [("", "")] : changes
+            for (k, (key, value)) in (rows + [("", ""), ("", "")]).prefix(max(3, rows.count)).enumerated() {
+                b += "<div class=\"whatif-row\"><input type=\"text\" name=\"key\" list=\"inputs\" placeholder=\"8.8.count\" value=\"\(e(key))\" id=\"whatif-key-\(k)\">"
+                b += " = <input type=\"text\" name=\"value\" placeholder=\"12\" value=\"\(e(value))\" id=\"whatif-value-\(k)\"></div>"
+            }
+            b += "<p><button class=\"primary\" type=\"submit\" id=\"whatif-run\">\(t("Tính thử", "Compute"))</button></p></form>"
+        }
+        return HTML.page(title: "\(d.unitName) — DTI", lang: lang, session: session, path: path, body: b)
+    }
+
+    static func renderWhatIf(_ w: WhatIf.Result, lang: Language) -> String {
+        func t(_ vi: String, _ en: String) -> String { HTML.t(lang, vi, en) }
+        func n(_ v: Decimal?, _ p: Int = 3, sign: Bool = false) -> String { HTML.number(v, lang, places: p, sign: sign) }
+        func cls(_ v: Decimal?) -> String { v.map { $0 > 0 ? " up" : $0 < 0 ? " down" : "" } ?? "" }
+        let e = HTML.esc
+        var b = "<section class=\"note\" id=\"whatif-result\"><h2>\(t("Kết quả thử", "What-if result")) \(w.year)</h2>"
+        b += "<p>\(t("Thay đổi", "Changes")): " + w.changes.map { "<code>\(e($0.indicator)).\(e($0.variable)) = \(e($0.value))</code>" }.joined(separator: ", ") + "</p>"
+        let rankText = { (r: Int?) in r.map { "\($0)/\(w.peers)" } ?? "—" }
+        let rankDelta = (w.rankBefore != nil && w.rankAfter != nil) ? w.rankBefore! - w.rankAfter! : 0
+        b += "<div class=\"cards\"><div class=\"card\"><div class=\"label\">\(t("Tổng điểm", "Index points"))</div><div class=\"big\" id=\"whatif-index\">\(n(w.index.after))</div>"
+        b += "<div class=\"\(cls(w.index.delta))\">\(n(w.index.delta, sign: true)) \(t("so với hiện nay", "from today")) (\(n(w.index.before)))</div></div>"
+        b += "<div class=\"card\"><div class=\"label\">% \(t("điểm tối đa", "of max"))</div><div class=\"big\">\(n(w.percentAfter, 2))%</div><div>\(t("hiện nay", "today")) \(n(w.percentBefore, 2))%</div></div>"
+        b += "<div class=\"card\"><div class=\"label\">\(t("Thứ hạng trong nhóm", "Rank in peer group"))</div><div class=\"big\" id=\"whatif-rank\">\(rankText(w.rankAfter))</div>"
+        b += "<div class=\"\(rankDelta > 0 ? "up" : rankDelta < 0 ? "down" : "")\">\(t("hiện nay", "today")) \(rankText(w.rankBefore))</div></div></div>"
+        b += "<div class=\"scroll\"><table id=\"whatif-pillars\"><thead><tr><th>\(t("Chỉ số chính", "Pillar"))</th><th>\(t("Hiện nay", "Today"))</th><th>\(t("Sau thay đổi", "With changes"))</th><th>\(t("Thay đổi", "Change"))</th></tr></thead><tbody>"
+        for p in w.pillars { b += "<tr><td>\(e(p.code)). \(e(p.name))</td><td class=\"n\">\(n(p.before))</td><td class=\"n\">\(n(p.after))</td><td class=\"n\(cls(p.delta))\">\(n(p.delta, sign: true))</td></tr>" }
+        b += "</tbody></table></div>"
+        let changed = w.changedIndicators
+        b += "<h3>\(t("Các chỉ số thay đổi điểm", "Indicators whose points change"))</h3>"
+        if changed.isEmpty { b += "<p>\(t("Không chỉ số nào thay đổi điểm.", "No indicator's points change."))</p>" } else {
+            b += "<div class=\"scroll\"><table id=\"whatif-indicators\"><thead><tr><th>\(t("Mã", "Code"))</th><th>\(t("Chỉ số", "Indicator"))</th><th>\(t("Hiện nay", "Today"))</th><th>\(t("Sau thay đổi", "With changes"))</th><th>\(t("Thay đổi", "Change"))</th></tr></thead><tbody>"
+            for i in changed { b += "<tr><td>\(e(i.code))</td><td>\(e(i.name))</td><td class=\"n\">\(n(i.before))</td><td class=\"n\">\(n(i.after))</td><td class=\"n\(cls(i.delta))\">\(n(i.delta, sign: true))</td></tr>" }
+            b += "</tbody></table></div>"
+        }
+        b += "<h3>\(t("Bước tiếp theo tốt nhất: đạt điểm tối đa ở chỉ số này thì tổng điểm tăng", "Best next steps: full marks on this indicator would add to the index"))</h3>"
+        b += "<div class=\"scroll\"><table id=\"best-next-steps\"><thead><tr><th>\(t("Mã", "Code"))</th><th>\(t("Chỉ số", "Indicator"))</th><th>\(t("Điểm bị mất", "Points lost"))</th><th>\(t("Tổng điểm tăng", "Index gain"))</th><th class=\"hide-sm\">\(t("Cơ quan chủ trì", "Lead agency"))</th></tr></thead><tbody>"
+        for s in w.bestNextSteps { b += "<tr><td>\(e(s.indicator))</td><td>\(e(s.name))</td><td class=\"n\">\(n(s.lost))</td><td class=\"n up\">+\(n(s.indexGain))</td><td class=\"hide-sm\">\(e(s.lead ?? ""))</td></tr>" }
+        b += "</tbody></table></div><p class=\"sub\">\(t("Không có gì được ghi vào kho dữ liệu.", "Nothing was written to the warehouse."))</p></section>"
+        return b
+    }
+
+    // MARK: downloads
+
+    func export(_ request: Request, _ context: PortalContext) async throws -> Response {
+        let session = try requireSession(request, context)
+        let lang = language(request, context)
+        let unit = context.parameters.get("code") ?? ""
+        let file = context.parameters.get("file") ?? ""
+        guard file.hasPrefix("export."), let format = ExportFiles.Format(rawValue: String(file.dropFirst("export.".count))), format != .table else {
+            return notFound(lang, session)
+        }
+        let range = try Self.yearRange(request)
+        let table = request.uri.queryParameters["table"].map(String.init)
+        let crosswalks = config.crosswalks
+        let result: (Data, String)? = try await blocking {
+            try session.pool.with { db in
+                guard let (years, _) = try Self.visibleYears(db, unit: unit, range: range) else { return nil }
+                let doc = try ExportQuery(connection: db).build(.init(unit: unit, years: years, detail: .pillar, children: true, peers: false,
+                                                                      language: lang, crosswalks: crosswalks))
+                let span = years.lowerBound == years.upperBound ? "\(years.lowerBound)" : "\(years.lowerBound)-\(years.upperBound)"
+                let name = "\(unit)-\(span)"
+                // The same bytes `dti export` writes (ExportFiles.write uses these), kept in memory.
+                switch format {
+                case .csv:
+                    let suffix = (table == nil || table == "comparison") ? "" : "-" + (table ?? "")
+                    guard let file = ExportFiles.csvFiles(doc).first(where: { $0.suffix == suffix }) else { return nil }
+                    return (file.data, name + suffix + ".csv")
+                case .xlsx: return (try ExportFiles.xlsxData(doc, language: lang), name + ".xlsx")
+                default: return (Data(ExportHTML.render(doc, language: lang).utf8), name + ".html")
+                }
+            }
+        }
+        guard let (data, name) = result else { return notFound(lang, session) }
+        let type = switch format {
+        case .csv: "text/csv; charset=utf-8"
+        case .xlsx: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        default: "text/html; charset=utf-8"
+        }
+        return Response(status: .ok, headers: [.contentType: type, .contentDisposition: "attachment; filename=\"\(name)\"", .cacheControl: "no-store"],
+                        body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    // MARK: what-if
+
+    func whatIf(_ request: Request, _ context: PortalContext) async throws -> Response {
+        let session = try requireSession(request, context)
+        let lang = language(request, context)
+        let pairs = try await form(request, context, session: session)
+        let unit = context.parameters.get("code") ?? ""
+        let range = try Self.yearRange(request)
+        let keys = pairs.filter { $0.0 == "key" }.map(\.1), values = pairs.filter { $0.0 == "value" }.map(\.1)
+        var typed: [(String, String)] = []
+        for (k, v) in zip(keys, values) where !k.trimmingCharacters(in: .whitespaces).isEmpty || !v.trimmingCharacters(in: .whitespaces).isEmpty {
+            typed.append((k.trimmingCharacters(in: .whitespaces), v.trimmingCharacters(in: .whitespaces)))
+        }
+        let entered = typed
+        let crosswalks = config.crosswalks
+        let service = self.service
+        let path = request.uri.path.replacingOccurrences(of: "/whatif", with: "") + (range.map { "?years=\($0.lowerBound)-\($0.upperBound)" } ?? "")
+        let page: String? = try await blocking {
+            // First as the person: may they see this unit at all? Then the page data, as them.
+            let seen: (ClosedRange<Int>, UnitPageData)? = try session.pool.with { db in
+                guard let (years, _) = try Self.visibleYears(db, unit: unit, range: range) else { return nil }
+                return (years, try Self.loadUnitPage(db, unit: unit, years: years, lang: lang, crosswalks: crosswalks))
+            }
+            guard let (years, data) = seen, let year = data.years.last?.year else { return nil }
+            var result: WhatIf.Result? = nil
+            var failure: String? = nil
+            do {
+                let changes = try entered.map { try WhatIf.Change.parse("\($0.0)=\($0.1)") }
+                if changes.isEmpty { throw DTIError(.usage, vi: "chưa nhập thay đổi nào", en: "no change entered") }
+                result = try service.with { db in try WhatIf(connection: db).run(unit: unit, year: year, changes: changes) }
+            } catch let e as DTIError {
+                failure = e.message.text(lang)
+            }
+            return Self.renderUnitPage(data, years: years, lang: lang, session: session, path: path, whatIf: result, whatIfError: failure, changes: entered)
+        }
+        guard let page else { return notFound(lang, session) }
+        return Self.html(page)
+    }
+
+    // MARK: the units a login may see (ICT department and analysts)
+
+    func unitList(_ request: Request, _ context: PortalContext) async throws -> Response {
+        let session = try requireSession(request, context)
+        let lang = language(request, context)
+        let page: String = try await blocking {
+            try session.pool.with { db in
+                let rows = try db.query("""
+                    SELECT unit_code, min(unit_name) AS unit_name, min(level::text) AS level, min(year) AS lo, max(year) AS hi
+                      FROM dti.v_unit_index WHERE NOT derived GROUP BY unit_code ORDER BY unit_code
+                    """)
+                func t(_ vi: String, _ en: String) -> String { HTML.t(lang, vi, en) }
+                var b = "<h1>\(t("Các đơn vị đã có kết quả", "Units with results"))</h1><div class=\"scroll\"><table id=\"units\"><thead><tr><th>\(t("Mã", "Code"))</th><th>\(t("Tên", "Name"))</th><th>\(t("Cấp", "Level"))</th><th>\(t("Năm", "Years"))</th></tr></thead><tbody>"
+                for r in rows {
+                    let code = HTML.esc(r["unit_code"].text ?? "")
+                    b += "<tr><td><a href=\"/units/\(code)\">\(code)</a></td><td>\(HTML.esc(r["unit_name"].text ?? ""))</td><td>\(HTML.esc(r["level"].text ?? ""))</td><td>\(r["lo"].text ?? "")–\(r["hi"].text ?? "")</td></tr>"
+                }
+                b += "</tbody></table></div>"
+                return HTML.page(title: t("Các đơn vị — DTI", "Units — DTI"), lang: lang, session: session, path: "/units", body: b)
+            }
+        }
+        return Self.html(page)
+    }
+}

@@ -1,0 +1,106 @@
+import DTICore
+import DTIWarehouse
+import Foundation
+
+/// HTML for the portal's pages: every value from the database or a request goes through `esc`, pages are one
+/// self-contained document (inline CSS and SVG, no script from elsewhere, so a page works offline and prints).
+enum HTML {
+    static func esc(_ s: String) -> String {
+        var out = ""
+        out.reserveCapacity(s.utf8.count)
+        for c in s.unicodeScalars {
+            switch c {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&#39;"
+            default: out.unicodeScalars.append(c)
+            }
+        }
+        return out
+    }
+
+    static func number(_ d: Decimal?, _ lang: Language, places: Int = 2, sign: Bool = false) -> String {
+        guard let d else { return "—" }
+        let s = lang == .vi ? DecimalText.vietnamese(d, fractionDigits: places) : DecimalText.english(d, fractionDigits: places)
+        return sign && d > 0 ? "+" + s : s
+    }
+
+    static func t(_ lang: Language, _ vi: String, _ en: String) -> String { lang == .vi ? vi : en }
+
+    static let css = """
+    :root{--ink:#1b1f24;--muted:#5b6470;--line:#d7dce2;--accent:#0b5cad;--good:#0a7a2f;--bad:#b3261e;--warn:#8a5a00;--bg:#f6f8fa}
+    *{box-sizing:border-box}body{margin:0;font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans",sans-serif;color:var(--ink);background:#fff}
+    header.top{display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:center;justify-content:space-between;padding:.6rem 1rem;background:var(--accent);color:#fff}
+    header.top a{color:#fff}header.top form{display:inline;margin:0}header.top button{background:#fff;color:var(--accent);border:0;border-radius:4px;padding:.3rem .7rem;cursor:pointer}
+    main{max-width:1240px;margin:0 auto;padding:1rem}
+    h1{font-size:1.45rem;margin:.2rem 0}h2{font-size:1.15rem;margin:1.6rem 0 .5rem;border-bottom:2px solid var(--line);padding-bottom:.2rem}
+    .sub{color:var(--muted)}
+    .cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(210px,1fr));gap:.7rem;margin:.8rem 0}
+    .card{border:1px solid var(--line);border-radius:6px;padding:.6rem .8rem;background:var(--bg)}
+    .card .big{font-size:1.6rem;font-weight:600}.card .label{color:var(--muted);font-size:.85rem}
+    .charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(340px,1fr));gap:1rem}
+    .chart{border:1px solid var(--line);border-radius:6px;padding:.5rem}svg{width:100%;height:auto;display:block}
+    .scroll{overflow-x:auto;-webkit-overflow-scrolling:touch}
+    table{border-collapse:collapse;width:100%;font-size:.9rem}th,td{border:1px solid var(--line);padding:.3rem .45rem;vertical-align:top}
+    th{background:#e8eef6;text-align:left;position:sticky;top:0}td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+    .up{color:var(--good)}.down{color:var(--bad)}.flag{display:inline-block;font-size:.75rem;border-radius:3px;padding:0 .3rem;margin-left:.25rem;background:#fff4d6;color:var(--warn);border:1px solid #e9c46a}
+    .ok{background:#e3f5e8;color:var(--good);border-color:#9ad3a8}
+    .downloads a{display:inline-block;margin:.2rem .4rem .2rem 0;padding:.35rem .7rem;border:1px solid var(--accent);border-radius:4px;text-decoration:none}
+    form.stack label{display:block;margin:.5rem 0 .2rem}input,select,button{font:inherit}input[type=text],input[type=password],input[type=number]{padding:.35rem;border:1px solid var(--line);border-radius:4px;width:100%;max-width:22rem}
+    button.primary{background:var(--accent);color:#fff;border:0;border-radius:4px;padding:.45rem 1rem;cursor:pointer}
+    .error{background:#fde8e6;border:1px solid #f1b0aa;color:var(--bad);padding:.5rem .8rem;border-radius:4px}
+    .note{background:var(--bg);border:1px solid var(--line);padding:.5rem .8rem;border-radius:4px}
+    details summary{cursor:pointer;color:var(--accent)}
+    .whatif-row{display:flex;flex-wrap:wrap;gap:.4rem;align-items:center;margin:.25rem 0}.whatif-row input{max-width:9rem}
+    @media (max-width:700px){main{padding:.5rem}body{font-size:14px}th,td{padding:.25rem}.hide-sm{display:none}}
+    @media print{header.top,.noprint,form{display:none!important}main{max-width:none;padding:0}a{color:inherit;text-decoration:none}th{position:static}.chart{break-inside:avoid}}
+    """
+
+    /// A whole page. `session` nil: the signed-out header.
+    static func page(title: String, lang: Language, session: Session?, path: String, body: String) -> String {
+        let other: Language = lang == .vi ? .en : .vi
+        let sep = path.contains("?") ? "&" : "?"
+        var header = "<header class=\"top\"><div><strong>DTI</strong> · \(esc(t(lang, "Cổng thông tin chỉ số chuyển đổi số", "Digital transformation index portal")))</div><div>"
+        header += "<a href=\"\(esc(path + sep + "lang=" + other.rawValue))\" id=\"lang-switch\">\(other == .en ? "English" : "Tiếng Việt")</a>"
+        if let session {
+            header += " · <span id=\"who\">\(esc(session.login))</span> · "
+            switch session.kind {
+            case .district: if let d = session.district { header += "<a href=\"/units/\(esc(d))\">\(t(lang, "Huyện của tôi", "My district"))</a> · " }
+            case .etl, .analyst: header += "<a href=\"/units\">\(t(lang, "Các đơn vị", "Units"))</a> · "
+            }
+            header += "<form method=\"post\" action=\"/logout\">\(csrfField(session.csrf))<button type=\"submit\" id=\"logout\">\(t(lang, "Đăng xuất", "Sign out"))</button></form>"
+        }
+        header += "</div></header>"
+        return """
+        <!doctype html><html lang="\(lang.rawValue)"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+        <title>\(esc(title))</title><style>\(ExportHTML.stylesheet)\n\(css)</style></head><body>\(header)<main>\(body)</main></body></html>
+        """
+    }
+
+    static func csrfField(_ token: String) -> String { "<input type=\"hidden\" name=\"csrf\" value=\"\(esc(token))\">" }
+}
+
+/// Form bodies: `application/x-www-form-urlencoded`.
+enum Forms {
+    static func urlencoded(_ body: String) -> [String: String] {
+        var out: [String: String] = [:]
+        for pair in body.split(separator: "&", omittingEmptySubsequences: true) {
+            let kv = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            func decode(_ s: Substring) -> String { (String(s).replacingOccurrences(of: "+", with: " ").removingPercentEncoding) ?? String(s) }
+            let k = decode(kv[0]), v = kv.count > 1 ? decode(kv[1]) : ""
+            if let existing = out[k] { out[k] = existing + "\n" + v } else { out[k] = v }
+        }
+        return out
+    }
+
+    /// Pairs in order (repeated names kept), for the what-if form's rows.
+    static func urlencodedPairs(_ body: String) -> [(String, String)] {
+        body.split(separator: "&", omittingEmptySubsequences: true).map { pair in
+            let kv = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            func decode(_ s: Substring) -> String { (String(s).replacingOccurrences(of: "+", with: " ").removingPercentEncoding) ?? String(s) }
+            return (decode(kv[0]), kv.count > 1 ? decode(kv[1]) : "")
+        }
+    }
+}

@@ -1,0 +1,209 @@
+// DTIPortal — `dti serve`: the web portal for district staff, the ICT department and analysts.
+// In: a person's own dti login and password (no second user table); every query of theirs runs as that login, so
+// row-level security decides what they see. Out: HTML pages, the exports of `dti export`, what-ifs, uploads.
+// libpq is blocking: every database call runs on the portal's thread pool, never on an event loop.
+
+import DTICore
+import DTIWarehouse
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import NIOPosix
+import PostgresClient
+
+public struct PortalConfig: Sendable {
+    public var bind = "127.0.0.1"
+    public var port = 8080
+    /// The warehouse database (host, port, dbname); a person's connections replace user and password with theirs.
+    public var databaseConninfo: String
+    /// The portal's own connection (whoever started `dti serve`): used only for what-ifs, which load and roll up
+    /// inside a transaction that is rolled back, and only after the person's own login has shown it may see the unit.
+    public var serviceConninfo: String
+    public var crosswalks: [Crosswalk] = []
+    public var connectionsPerLogin = 2
+    public var threads = 6
+    public var sessionIdle: TimeInterval = 30 * 60
+    public var sessionAbsolute: TimeInterval = 8 * 3600
+    public var failuresPerLogin = 5
+    public var failuresPerAddress = 20
+    public var failureWindow: TimeInterval = 15 * 60
+    /// Set the Secure flag on cookies (the portal is served over TLS, directly or behind a proxy).
+    public var secureCookies = false
+    public var logLevel: Logger.Level = .info
+
+    public init(databaseConninfo: String, serviceConninfo: String) {
+        self.databaseConninfo = databaseConninfo
+        self.serviceConninfo = serviceConninfo
+    }
+}
+
+/// The portal's request context: the client's address (for the sign-in limit) and the session, if any.
+public struct PortalContext: RequestContext, RemoteAddressRequestContext {
+    public var coreContext: CoreRequestContextStorage
+    public let remoteAddress: SocketAddress?
+    var session: Session?
+
+    public init(source: ApplicationRequestContextSource) {
+        self.coreContext = .init(source: source)
+        self.remoteAddress = source.channel.remoteAddress
+    }
+
+    public var maxUploadSize: Int { 64 * 1024 * 1024 }
+    var address: String { remoteAddress?.ipAddress ?? "local" }
+}
+
+/// The state of one running portal: sessions, the sign-in limit, the thread pool, uploads and roll-up jobs.
+public final class Portal: @unchecked Sendable {
+    public let config: PortalConfig
+    let sessions: SessionStore
+    let limiter: SignInLimiter
+    let threads: NIOThreadPool
+    let service: LoginPool
+    let logger: Logger
+
+    public init(config: PortalConfig, logger: Logger = Logger(label: "dti.portal")) {
+        self.config = config
+        self.sessions = SessionStore(idle: config.sessionIdle, absolute: config.sessionAbsolute)
+        self.limiter = SignInLimiter(perLogin: config.failuresPerLogin, perAddress: config.failuresPerAddress, window: config.failureWindow)
+        self.threads = NIOThreadPool(numberOfThreads: config.threads)
+        self.threads.start()
+        self.service = LoginPool(conninfo: config.serviceConninfo, limit: 1, first: nil)
+        self.logger = logger
+    }
+
+    public func shutdown() {
+        sessions.closeAll()
+        service.close()
+        try? threads.syncShutdownGracefully()
+    }
+
+    public var sessionCount: Int { sessions.count }
+
+    /// Runs blocking work (libpq, files) on the thread pool.
+    func blocking<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await threads.runIfActive(body)
+    }
+
+    // MARK: the application
+
+    public func router() -> Router<PortalContext> {
+        let router = Router(context: PortalContext.self)
+        router.add(middleware: RequestLog(portal: self))
+        router.get("/healthz") { _, _ in "ok\n" }
+        router.get("/") { [self] _, context in
+            guard let s = context.session else { return Self.redirect("/login") }
+            switch s.kind {
+            case .district: return Self.redirect("/units/" + (s.district ?? ""))
+            case .etl, .analyst: return Self.redirect("/units")
+            }
+        }
+        router.get("/login") { [self] request, context in try signInPage(request, context, error: nil, status: .ok) }
+        router.post("/login") { [self] request, context in try await signIn(request, context) }
+        router.post("/logout") { [self] request, context in try await signOut(request, context) }
+        router.get("/units/:code") { [self] request, context in try await unitPage(request, context) }
+        router.get("/units/:code/:file") { [self] request, context in try await export(request, context) }
+        router.post("/units/:code/whatif") { [self] request, context in try await whatIf(request, context) }
+        router.get("/units") { [self] request, context in try await unitList(request, context) }
+        return router
+    }
+
+    public func application() -> some ApplicationProtocol {
+        Application(router: router(), configuration: .init(address: .hostname(config.bind, port: config.port), serverName: "dti"), logger: logger)
+    }
+
+    // MARK: helpers for the routes
+
+    static func redirect(_ to: String) -> Response {
+        Response(status: .seeOther, headers: [.location: to])
+    }
+
+    static func html(_ body: String, status: HTTPResponse.Status = .ok) -> Response {
+        Response(status: status, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
+                 body: .init(byteBuffer: ByteBuffer(string: body)))
+    }
+
+    func language(_ request: Request, _ context: PortalContext) -> Language {
+        if let q = request.uri.queryParameters["lang"].flatMap({ Language(rawValue: String($0)) }) {
+            context.session?.language = q
+            return q
+        }
+        return context.session?.language ?? (request.cookies["dti_lang"].flatMap { Language(rawValue: $0.value) } ?? .vi)
+    }
+
+    /// The session, or a redirect to the sign-in page (a GET) / 401 (anything else).
+    func requireSession(_ request: Request, _ context: PortalContext) throws -> Session {
+        guard let s = context.session else {
+            if request.method == .get { throw Redirect(to: "/login?next=" + (request.uri.path.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "/-._"))) ?? "/")) }
+            throw HTTPError(.unauthorized, message: "sign in first\n")
+        }
+        return s
+    }
+
+    /// Reads a form body and checks its CSRF token against the session's.
+    func form(_ request: Request, _ context: PortalContext, session: Session) async throws -> [(String, String)] {
+        var request = request
+        let buffer = try await request.collectBody(upTo: context.maxUploadSize)
+        let pairs = Forms.urlencodedPairs(String(buffer: buffer))
+        guard let token = pairs.first(where: { $0.0 == "csrf" })?.1, Tokens.equal(token, session.csrf) else {
+            throw HTTPError(.forbidden, message: "CSRF token missing or wrong\n")
+        }
+        return pairs
+    }
+
+    func notFound(_ lang: Language, _ session: Session?) -> Response {
+        Self.html(HTML.page(title: "404", lang: lang, session: session, path: "/",
+                            body: "<h1>404</h1><p>\(HTML.t(lang, "Không tìm thấy trang này.", "This page does not exist."))</p>"), status: .notFound)
+    }
+
+    func sessionCookie(_ value: String, maxAge: Int? = nil) -> Cookie {
+        Cookie(name: "dti_session", value: value, maxAge: maxAge, path: "/", secure: config.secureCookies, httpOnly: true, sameSite: .strict)
+    }
+}
+
+/// Thrown by a route to send the browser elsewhere.
+struct Redirect: Error { var to: String }
+
+/// One log line per request: method, route, status, duration, login — never a password, a cookie or a form.
+/// It also finds the request's session from its cookie.
+struct RequestLog: RouterMiddleware {
+    typealias Context = PortalContext
+    let portal: Portal
+
+    func handle(_ request: Request, context: PortalContext, next: (Request, PortalContext) async throws -> Response) async throws -> Response {
+        let started = ContinuousClock.now
+        var context = context
+        portal.sessions.sweepIfDue()
+        context.session = portal.sessions.find(request.cookies["dti_session"]?.value)
+        let login = context.session?.login
+        func log(_ status: Int) {
+            let d = ContinuousClock.now - started
+            let ms = Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15
+            portal.logger.info("request", metadata: [
+                "method": "\(request.method.rawValue)", "route": "\(context.endpointPath ?? request.uri.path)",
+                "status": "\(status)", "duration_ms": "\(String(format: "%.1f", ms))", "login": "\(login ?? "-")",
+            ])
+        }
+        do {
+            let response = try await next(request, context)
+            log(response.status.code)
+            return response
+        } catch let r as Redirect {
+            log(303)
+            return Portal.redirect(r.to)
+        } catch let e as HTTPError {
+            log(e.status.code)
+            throw e
+        } catch let e as DTIError {
+            let status: HTTPResponse.Status = e.kind == .usage ? .badRequest : e.kind == .inputRejected ? .unprocessableContent : .internalServerError
+            log(status.code)
+            let lang = context.session?.language ?? .vi
+            return Portal.html(HTML.page(title: "Error", lang: lang, session: context.session, path: request.uri.path,
+                                         body: "<h1>\(status.code)</h1><p class=\"error\">\(HTML.esc(e.message.text(lang)))</p>"), status: status)
+        } catch {
+            log(500)
+            portal.logger.error("request failed", metadata: ["route": "\(context.endpointPath ?? request.uri.path)", "error": "\(String(describing: type(of: error)))"])
+            throw HTTPError(.internalServerError)
+        }
+    }
+}
