@@ -284,21 +284,25 @@ struct PortalTests {
         #expect(pageHTML.contains("id=\"whatif-rank\">\(result.rankAfter.map { "\($0)/3" } ?? "—")<"))
         #expect(pageHTML.contains("id=\"best-next-steps\""))
 
-        // The command line, as the owner would run it (the only login the CLI's schema check lets in today; SECURITY.md):
-        // JSON with exact decimals, the same numbers, nothing written.
+        // The command line, as the ICT department's ETL login runs it: JSON with exact decimals, the same numbers,
+        // nothing written. A district login may not run it (it loads and rolls up): exit 1.
+        let etl = try Conninfo.replacing(f.database.conninfo, with: ["user": f.etl, "password": f.password])
+        let district = try Conninfo.replacing(f.database.conninfo, with: ["user": f.district, "password": f.password])
+        let refused = try Self.runDTI(["whatif", "--unit", PortalFixture.tanYen, "--year", "\(year)", "--set", "8.8.count=20"], conninfo: district)
+        #expect(refused.status == 1 && refused.text.contains("etl"), "\(refused.text)")
         let cli = try Self.runDTI(["whatif", "--unit", unit, "--year", "\(year)", "--set", "8.8.count=20", "--set", "1.4.count=15", "--format", "json"],
-                                  conninfo: f.database.conninfo)
+                                  conninfo: etl)
         #expect(cli.status == 0, "\(cli.text)")
         let json = try JSONSerialization.jsonObject(with: Data(cli.text.utf8)) as? [String: Any] ?? [:]
         let cliIndex = (json["index"] as? [String: Any])?["after"] as? String
         #expect(cliIndex == result.index.after?.machineText, "dti whatif prints the library's index: \(cli.text.prefix(400))")
         #expect(json["rank_after"] as? Int == result.rankAfter && json["peers"] as? Int == 3)
         #expect(try f.footprint() == before, "nothing written by dti whatif")
-        let table = try Self.runDTI(["whatif", "--unit", unit, "--year", "\(year)", "--set", "8.8.count=20", "--lang", "en"], conninfo: f.database.conninfo)
+        let table = try Self.runDTI(["whatif", "--unit", unit, "--year", "\(year)", "--set", "8.8.count=20", "--lang", "en"], conninfo: etl)
         #expect(table.status == 0 && table.text.contains("Index points") && table.text.contains("Nothing was written"), "\(table.text)")
-        let bad = try Self.runDTI(["whatif", "--unit", unit, "--year", "\(year)", "--set", "8.8count20"], conninfo: f.database.conninfo)
+        let bad = try Self.runDTI(["whatif", "--unit", unit, "--year", "\(year)", "--set", "8.8count20"], conninfo: etl)
         #expect(bad.status == 1 && bad.text.contains("8.8count20"), "a malformed --set is a usage error: \(bad.text)")
-        let rejected = try Self.runDTI(["whatif", "--unit", unit, "--year", "\(year)", "--set", "8.8.count=nhiều"], conninfo: f.database.conninfo)
+        let rejected = try Self.runDTI(["whatif", "--unit", unit, "--year", "\(year)", "--set", "8.8.count=nhiều"], conninfo: etl)
         #expect(rejected.status == 2 && rejected.text.contains("8.8"), "a value the loader refuses: exit 2 and the reason: \(rejected.text)")
         #expect(try f.footprint() == before)
 
