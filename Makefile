@@ -29,6 +29,7 @@ test: deps
 	@rm -rf $(TEST_STATE)
 	@set -e; status=0; \
 	  $(SWIFT) test --skip-build || status=$$?; \
+	  scripts/browser-test.sh || status=$$?; \
 	  DTI_STATE_DIR=$(TEST_STATE) $(DTI) db down >/dev/null 2>&1 || true; \
 	  rm -rf $(TEST_STATE); \
 	  exit $$status

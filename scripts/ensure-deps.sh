@@ -17,6 +17,7 @@ command -v psql >/dev/null || need+=(postgresql-client)
 for extra in "$@"; do
   case "$extra" in
     chromium) command -v chromium >/dev/null || need+=(chromium fonts-dejavu-core) ;;
+    chromium-driver) command -v chromedriver >/dev/null || need+=(chromium-driver) ;;
     *) need+=("$extra") ;;
   esac
 done

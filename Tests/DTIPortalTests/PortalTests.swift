@@ -34,7 +34,8 @@ struct PortalTests {
     static func fixture() throws -> PortalFixture { try shared.get() }
 
     func app(_ f: PortalFixture, _ tweak: (inout PortalConfig) -> Void = { _ in }) -> (Portal, some ApplicationProtocol) {
-        let portal = Portal(config: f.config(tweak))
+        // Quiet: the request log is checked by requestLog, not printed into make test's output.
+        let portal = Portal(config: f.config(tweak), logger: Logger(label: "test.portal") { _ in SwiftLogNoOpLogHandler() })
         return (portal, portal.application())
     }
 
