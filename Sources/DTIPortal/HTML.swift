@@ -68,7 +68,8 @@ enum HTML {
             header += " · <span id=\"who\">\(esc(session.login))</span> · "
             switch session.kind {
             case .district: if let d = session.district { header += "<a href=\"/units/\(esc(d))\">\(t(lang, "Huyện của tôi", "My district"))</a> · " }
-            case .etl, .analyst: header += "<a href=\"/units\">\(t(lang, "Các đơn vị", "Units"))</a> · "
+            case .etl: header += "<a href=\"/status\">\(t(lang, "Tình hình nộp", "Submissions"))</a> · <a href=\"/uploads\">\(t(lang, "Nạp tệp", "Upload"))</a> · <a href=\"/rollups\">\(t(lang, "Tổng hợp", "Roll-up"))</a> · <a href=\"/units\">\(t(lang, "Các đơn vị", "Units"))</a> · "
+            case .analyst: header += "<a href=\"/views\">\(t(lang, "Các view", "Views"))</a> · <a href=\"/units\">\(t(lang, "Các đơn vị", "Units"))</a> · "
             }
             header += "<form method=\"post\" action=\"/logout\">\(csrfField(session.csrf))<button type=\"submit\" id=\"logout\">\(t(lang, "Đăng xuất", "Sign out"))</button></form>"
         }
@@ -82,7 +83,7 @@ enum HTML {
     static func csrfField(_ token: String) -> String { "<input type=\"hidden\" name=\"csrf\" value=\"\(esc(token))\">" }
 }
 
-/// Form bodies: `application/x-www-form-urlencoded`.
+/// Form bodies: `application/x-www-form-urlencoded` and `multipart/form-data` (file uploads).
 enum Forms {
     static func urlencoded(_ body: String) -> [String: String] {
         var out: [String: String] = [:]
@@ -102,5 +103,36 @@ enum Forms {
             func decode(_ s: Substring) -> String { (String(s).replacingOccurrences(of: "+", with: " ").removingPercentEncoding) ?? String(s) }
             return (decode(kv[0]), kv.count > 1 ? decode(kv[1]) : "")
         }
+    }
+
+    struct Part { var name: String; var filename: String?; var data: Data }
+
+    static func multipart(_ body: Data, contentType: String) -> [Part]? {
+        guard let b = contentType.components(separatedBy: ";").map({ $0.trimmingCharacters(in: .whitespaces) })
+            .first(where: { $0.lowercased().hasPrefix("boundary=") })?.dropFirst("boundary=".count) else { return nil }
+        let boundary = Data(("--" + String(b).trimmingCharacters(in: CharacterSet(charactersIn: "\""))).utf8)
+        var parts: [Part] = []
+        var ranges: [Range<Data.Index>] = []
+        var search = body.startIndex
+        while let r = body.range(of: boundary, in: search..<body.endIndex) { ranges.append(r); search = r.upperBound }
+        guard ranges.count >= 2 else { return nil }
+        let crlf2 = Data("\r\n\r\n".utf8)
+        for k in 0..<(ranges.count - 1) {
+            var start = ranges[k].upperBound
+            var end = ranges[k + 1].lowerBound
+            if body[start..<min(start + 2, body.endIndex)] == Data("\r\n".utf8) { start += 2 }
+            if end - start >= 2, body[(end - 2)..<end] == Data("\r\n".utf8) { end -= 2 }
+            guard start < end, let sep = body.range(of: crlf2, in: start..<end) else { continue }
+            let headers = String(decoding: body[start..<sep.lowerBound], as: UTF8.self)
+            var name = "", filename: String? = nil
+            for line in headers.components(separatedBy: "\r\n") where line.lowercased().hasPrefix("content-disposition") {
+                for item in line.components(separatedBy: ";").map({ $0.trimmingCharacters(in: .whitespaces) }) {
+                    if item.hasPrefix("name=") { name = String(item.dropFirst(5)).trimmingCharacters(in: CharacterSet(charactersIn: "\"")) }
+                    if item.hasPrefix("filename=") { filename = String(item.dropFirst(9)).trimmingCharacters(in: CharacterSet(charactersIn: "\"")) }
+                }
+            }
+            parts.append(Part(name: name, filename: filename, data: Data(body[sep.upperBound..<end])))
+        }
+        return parts
     }
 }

@@ -21,6 +21,8 @@ public struct PortalConfig: Sendable {
     /// inside a transaction that is rolled back, and only after the person's own login has shown it may see the unit.
     public var serviceConninfo: String
     public var crosswalks: [Crosswalk] = []
+    /// Where uploads wait between the dry run and the confirmation.
+    public var uploadDirectory: String = NSTemporaryDirectory() + "dti-uploads"
     public var connectionsPerLogin = 2
     public var threads = 6
     public var sessionIdle: TimeInterval = 30 * 60
@@ -60,6 +62,8 @@ public final class Portal: @unchecked Sendable {
     let limiter: SignInLimiter
     let threads: NIOThreadPool
     let service: LoginPool
+    let uploads = UploadStore()
+    let jobs = RollupJobs()
     let logger: Logger
 
     public init(config: PortalConfig, logger: Logger = Logger(label: "dti.portal")) {
@@ -95,7 +99,8 @@ public final class Portal: @unchecked Sendable {
             guard let s = context.session else { return Self.redirect("/login") }
             switch s.kind {
             case .district: return Self.redirect("/units/" + (s.district ?? ""))
-            case .etl, .analyst: return Self.redirect("/units")
+            case .etl: return Self.redirect("/status")
+            case .analyst: return Self.redirect("/views")
             }
         }
         router.get("/login") { [self] request, context in try signInPage(request, context, error: nil, status: .ok) }
@@ -105,6 +110,14 @@ public final class Portal: @unchecked Sendable {
         router.get("/units/:code/:file") { [self] request, context in try await export(request, context) }
         router.post("/units/:code/whatif") { [self] request, context in try await whatIf(request, context) }
         router.get("/units") { [self] request, context in try await unitList(request, context) }
+        router.get("/status") { [self] request, context in try await statusPage(request, context) }
+        router.get("/uploads") { [self] request, context in try await uploadPage(request, context) }
+        router.post("/uploads") { [self] request, context in try await upload(request, context) }
+        router.post("/uploads/:id/confirm") { [self] request, context in try await confirmUpload(request, context) }
+        router.get("/rollups") { [self] request, context in try await rollupPage(request, context) }
+        router.post("/rollups") { [self] request, context in try await startRollup(request, context) }
+        router.get("/rollups/:id") { [self] request, context in try await rollupJobPage(request, context) }
+        router.get("/views") { [self] request, context in try await viewsPage(request, context) }
         return router
     }
 

@@ -47,6 +47,7 @@ struct ServeCommand: ParsableCommand {
         config.port = port
         config.secureCookies = secureCookies
         config.crosswalks = try CrosswalkFiles.load(directory: home.crosswalks)
+        config.uploadDirectory = home.root + "/.dti/uploads"
         LoggingSystem.bootstrap { label in
             var h = StreamLogHandler.standardError(label: label)
             h.logLevel = .info

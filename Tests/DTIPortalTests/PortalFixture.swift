@@ -98,6 +98,7 @@ final class PortalFixture: @unchecked Sendable {
     func config(_ tweak: (inout PortalConfig) -> Void = { _ in }) -> PortalConfig {
         var c = PortalConfig(databaseConninfo: database.conninfo, serviceConninfo: database.conninfo)
         c.crosswalks = (try? CrosswalkFiles.load(directory: home.crosswalks)) ?? []
+        c.uploadDirectory = scratch + "/uploads"
         tweak(&c)
         return c
     }

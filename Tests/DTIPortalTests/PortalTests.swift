@@ -47,7 +47,8 @@ struct PortalTests {
         try await app.test(.router) { client in
             var b = Browser(client)
             #expect(try await b.get("/healthz").status == .ok)
-            for path in ["/", "/units", "/units/\(PortalFixture.tanYen)", "/units/\(PortalFixture.tanYen)/export.xlsx", "/units/\(PortalFixture.tanYen)/export.csv?years=2024"] {
+            for path in ["/", "/units", "/units/\(PortalFixture.tanYen)", "/units/\(PortalFixture.tanYen)/export.xlsx", "/units/\(PortalFixture.tanYen)/export.csv?years=2024",
+                         "/status", "/uploads", "/rollups", "/views"] {
                 let r = try await b.get(path)
                 #expect(r.status == .seeOther, "\(path)")
                 #expect(r.headers[.location]?.hasPrefix("/login") == true, "\(path)")
@@ -56,6 +57,7 @@ struct PortalTests {
             let w = try await b.post("/units/\(PortalFixture.tanYen)/whatif", form: [("key", "8.8.count"), ("value", "20")])
             #expect(w.status == .unauthorized)
             #expect(!String(buffer: w.body).contains("Tân Yên"))
+            #expect(try await b.post("/uploads/x/confirm", form: []).status == .unauthorized)
         }
     }
 
@@ -87,10 +89,17 @@ struct PortalTests {
             let english = String(buffer: try await b.get("/units/\(PortalFixture.tanYen)?lang=en").body)
             #expect(english.contains("Rank") && english.contains("Points lost"))
 
+            // Only a path of this site is followed after sign-in, never another host.
+            var c = Browser(client)
+            let token = Browser.csrf(String(buffer: try await c.get("/login").body)) ?? ""
+            let away = try await c.post("/login", form: [("csrf", token), ("username", f.district), ("password", f.password), ("next", "//evil.example/x")])
+            #expect(away.status == .seeOther && away.headers[.location] == "/", "\(away.headers[.location] ?? "")")
+            #expect(try await b.get("/units/\(PortalFixture.tanYen)?years=1-99999").status == .badRequest)
+
             let csrf = Browser.csrf(html) ?? ""
             let out = try await b.post("/logout", form: [("csrf", csrf)])
             #expect(out.status == .seeOther)
-            #expect(portal.sessionCount == 0, "the session and its connections are gone")
+            #expect(portal.sessionCount == 1, "the session and its connections are gone (the other sign-in above remains)")
             #expect(try await b.get("/units/\(PortalFixture.tanYen)").status == .seeOther, "signed out: back to sign-in")
         }
     }
@@ -160,8 +169,16 @@ struct PortalTests {
             #expect(try await b.post("/units/\(PortalFixture.tanYen)/whatif", form: [("key", "8.8.count"), ("value", "20")]).status == .forbidden)
             #expect(try await b.post("/units/\(PortalFixture.tanYen)/whatif", form: [("csrf", "forged"), ("key", "8.8.count"), ("value", "20")]).status == .forbidden)
             #expect(try f.footprint() == before)
-            // The sign-in page's token is not the session's: a form token from before sign-in is refused after it.
             #expect(portal.sessionCount == 1, "still signed in")
+        }
+        try await app.test(.router) { client in
+            var b = Browser(client)
+            #expect(try await b.signIn(f.etl, f.password).status == .seeOther)
+            let before = try f.footprint()
+            let (body, type) = Self.multipart(csrf: "forged", name: "x.csv", contents: "unit_code,year,catalogue,indicator,variable,value,evidence,stage\n")
+            #expect(try await b.post("/uploads", body: body, contentType: type).status == .forbidden)
+            #expect(try await b.post("/rollups", form: [("province", "bac-giang"), ("year", "2024")]).status == .forbidden)
+            #expect(try f.footprint() == before)
         }
     }
 
@@ -246,10 +263,74 @@ struct PortalTests {
                 #expect(r.status == .unauthorized && portal.sessionCount == 0, "PostgreSQL refused the password, so does the portal")
                 #expect(String(buffer: r.body).contains("id=\"error\""))
             }
-            // A login that does not exist is refused either way.
+            // A login that does not exist is refused either way, and so is one that tries to rewrite the conninfo.
             let none = try await b.signIn("t_nobody_\(f.suffix)", "x")
             #expect(none.status == .unauthorized)
+            let injected = try await b.signIn("\(f.district)' dbname='postgres", "x")
+            #expect(injected.status == .unauthorized, "the name is one quoted conninfo value, not keywords")
             #expect(portal.sessionCount == (serverAccepts ? 1 : 0))
+        }
+    }
+
+    @Test("Upload → dry run (rejects with their cells, what would change, nothing written) → confirm loads it as the ETL login")
+    func uploadDryRunConfirm() async throws {
+        let f = try Self.fixture()
+        let (portal, app) = app(f)
+        defer { portal.shutdown() }
+        try await app.test(.router) { client in
+            var b = Browser(client)
+            #expect(try await b.signIn(f.etl, f.password).status == .seeOther)
+            let page = String(buffer: try await b.get("/uploads").body)
+            let csrf = Browser.csrf(page) ?? ""
+            let header = "unit_code,year,catalogue,indicator,variable,value,evidence,stage\n"
+            // A bad file: one unknown indicator, one value that is not a number.
+            let bad = header + "\(PortalFixture.tanYen),2024,bac-giang-district-2022,99.9,a,1,,final\n\(PortalFixture.tanYen),2024,bac-giang-district-2022,8.8,count,nhiều,,final\n"
+            let before = try f.footprint()
+            let (b1, t1) = Self.multipart(csrf: csrf, name: "bad-\(f.suffix).csv", contents: bad)
+            let rejected = String(buffer: try await b.post("/uploads", body: b1, contentType: t1).body)
+            #expect(rejected.contains("id=\"rejects\"") && rejected.contains("bad-\(f.suffix).csv:3") && rejected.contains("99.9"), "\(rejected.prefix(3000))")
+            #expect(!rejected.contains("id=\"confirm-form\""), "a rejected file cannot be confirmed")
+            #expect(try f.footprint() == before, "the dry run wrote nothing")
+
+            let good = header + "\(PortalFixture.peerZ),2024,bac-giang-district-2022,8.8,count,15,,final\n"
+            let (b2, t2) = Self.multipart(csrf: csrf, name: "good-\(f.suffix).csv", contents: good)
+            let report = String(buffer: try await b.post("/uploads", body: b2, contentType: t2).body)
+            #expect(report.contains("id=\"dry-accepted\">1<") && report.contains("id=\"changes\"") && report.contains(PortalFixture.peerZ), "\(report.prefix(3000))")
+            // A district login may not use the ICT department's pages, nor confirm someone else's upload.
+            var d = Browser(client)
+            #expect(try await d.signIn(f.district, f.password).status == .seeOther)
+            for path in ["/status", "/uploads", "/rollups"] { #expect(try await d.get(path).status == .forbidden, "\(path)") }
+            #expect(try f.footprint() == before, "the dry run wrote nothing")
+            guard let idRange = report.range(of: #"/uploads/[a-z0-9_-]+/confirm"#, options: .regularExpression) else {
+                Issue.record("no confirm form"); return
+            }
+            let dcsrf = Browser.csrf(String(buffer: try await d.get("/units/\(PortalFixture.tanYen)").body)) ?? ""
+            #expect(try await d.post(String(report[idRange]), form: [("csrf", dcsrf)]).status == .forbidden)
+            #expect(try f.footprint() == before, "nothing loaded by the refused confirmation")
+            let confirmed = String(buffer: try await b.post(String(report[idRange]), form: [("csrf", csrf)]).body)
+            #expect(confirmed.contains("id=\"batch-id\""), "\(confirmed.prefix(2000))")
+            let batch = try f.db.query("SELECT loaded_by, file_name FROM dti.load_batches ORDER BY batch_id DESC LIMIT 1")[0]
+            #expect(batch["loaded_by"].text == f.etl, "the batch records the login")
+            #expect(batch["file_name"].text?.hasSuffix("good-\(f.suffix).csv") == true)
+            let value = try f.db.query("""
+                SELECT value FROM dti.v_submitted_values WHERE unit_code = \(PortalFixture.peerZ) AND year = 2024 AND indicator_code = '8.8' AND variable = 'count'
+                """)
+            #expect(try value.first?["value"].decode(Decimal?.self) == 15)
+            // The status page and the roll-up page work for the ETL login.
+            let status = String(buffer: try await b.get("/status?year=2024").body)
+            #expect(status.contains("id=\"status\"") && status.contains("Tân Yên"))
+            let start = try await b.post("/rollups", form: [("csrf", csrf), ("province", "bac-giang"), ("year", "2024"), ("stage", "final")])
+            #expect(start.status == .seeOther)
+            let job = start.headers[.location] ?? ""
+            var done = false
+            for _ in 0..<120 where !done {
+                let p = String(buffer: try await b.get(job).body)
+                done = p.contains("id=\"rollup-done\"") || p.contains("id=\"rollup-error\"")
+                if done { #expect(p.contains("id=\"rollup-done\""), "\(p.prefix(2000))") } else { try await Task.sleep(for: .milliseconds(250)) }
+            }
+            #expect(done)
+            let run = try f.db.query("SELECT run_by FROM dti.rollup_runs ORDER BY run_id DESC LIMIT 1")[0]
+            #expect(run["run_by"].text == f.etl)
         }
     }
 
@@ -328,6 +409,15 @@ struct PortalTests {
             indicators += 1
         }
         #expect(indicators == result.indicators.count && indicators > 50)
+    }
+
+    static func multipart(csrf: String, name: String, contents: String, stage: String = "final") -> (ByteBuffer, String) {
+        let boundary = "----dti-test-\(UUID().uuidString)"
+        var s = "--\(boundary)\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n\(csrf)\r\n"
+        s += "--\(boundary)\r\nContent-Disposition: form-data; name=\"stage\"\r\n\r\n\(stage)\r\n"
+        s += "--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"\(name)\"\r\nContent-Type: text/csv\r\n\r\n\(contents)\r\n"
+        s += "--\(boundary)--\r\n"
+        return (ByteBuffer(string: s), "multipart/form-data; boundary=\(boundary)")
     }
 
     /// Runs the `dti` binary built beside the tests against a test database.
