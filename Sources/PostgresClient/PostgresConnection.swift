@@ -78,6 +78,18 @@ public final class PostgresConnection {
         return s == PQTRANS_INTRANS || s == PQTRANS_INERROR
     }
 
+    /// The password hashed on this side, as the server stores it (`SCRAM-SHA-256$…` when the server's
+    /// `password_encryption` is scram-sha-256), for `CREATE/ALTER ROLE … PASSWORD`: the clear text never travels to
+    /// the server nor lands in its logs (libpq's `PQencryptPasswordConn`).
+    public func encryptPassword(_ password: String, user: String) throws(PostgresError) -> String {
+        let handle = try openHandle()
+        guard let hashed = PQencryptPasswordConn(handle, password, user, nil) else {
+            throw PostgresError.connection(handle, "cannot hash the password", query: nil)
+        }
+        defer { PQfreemem(hashed) }
+        return String(cString: hashed)
+    }
+
     /// Closes the connection; later calls fail with a `.connection` error. Closing twice is harmless.
     public func close() {
         if let handle {

@@ -18,8 +18,14 @@ public struct Logins {
     let connection: PostgresConnection
     public init(connection: PostgresConnection) { self.connection = connection }
 
+    /// Whether a role of that name exists.
+    public func exists(role: String) throws -> Bool {
+        try !connection.query("SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = \(role)").isEmpty
+    }
+
     /// Creates (or updates) the login. Idempotent: the same call again changes nothing. Role names are quoted by
-    /// the server (`format('%I')`), the password is a literal (`%L`): nothing from the user is spliced raw.
+    /// the server (`format('%I')`), the password's SCRAM verifier is a literal (`%L`): nothing from the user is spliced raw, and the clear
+    /// password never reaches the server.
     public func create(role: String, kind: Kind, district: String?, password: String?) throws -> Result {
         guard !role.isEmpty, role.count <= 63 else {
             throw DTIError(.usage, vi: "tên tài khoản '\(role)' không hợp lệ (1–63 ký tự)", en: "login name '\(role)' is not valid (1–63 characters)")
@@ -44,6 +50,8 @@ public struct Logins {
             throw DTIError(.usage, vi: "--district chỉ dùng cho tài khoản cấp huyện (--kind district)", en: "--district is only for district logins (--kind district)")
         }
         let group = "dti_" + kind.rawValue
+        // Hashed here (SCRAM): the server receives, stores and may log only the verifier, never the password.
+        let verifier = try password.map { try connection.encryptPassword($0, user: role) }
         return try connection.transaction { db in
             // What the role is today: a superuser, the login running this (the owner), or a role in no dti group
             // (not made by create-login) is refused, so a binding never lands on an account that bypasses or owns it.
@@ -74,11 +82,11 @@ public struct Logins {
             if !exists {
                 try run("""
                     SELECT format('CREATE ROLE %I LOGIN IN ROLE %I', \(role)::text, \(group)::text)
-                           || coalesce(format(' PASSWORD %L', \(password)::text), '') AS sql
+                           || coalesce(format(' PASSWORD %L', \(verifier)::text), '') AS sql
                     """)
             } else {
                 try run("SELECT format('GRANT %I TO %I', \(group)::text, \(role)::text) AS sql")
-                if let password { try run("SELECT format('ALTER ROLE %I PASSWORD %L', \(role)::text, \(password)::text) AS sql") }
+                if let verifier { try run("SELECT format('ALTER ROLE %I PASSWORD %L', \(role)::text, \(verifier)::text) AS sql") }
             }
             if kind == .district, let district {
                 try db.execute("""

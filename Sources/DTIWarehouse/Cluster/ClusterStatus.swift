@@ -30,4 +30,7 @@ public struct ClusterUpReport: Sendable {
     public var recoveredStaleLock: Bool
     /// The `dti` database was created now.
     public var createdDatabase: Bool
+    /// The cluster was made to check passwords now (it trusted local connections, or the owner's password file was
+    /// lost): the owner has a new password in `passfile`.
+    public var securedNow: Bool = false
 }

@@ -13,7 +13,9 @@ import Darwin
 
 /// A throwaway PostgreSQL cluster of the machine's own server binaries, under `<state>/pg`: the data in `pg/data`,
 /// the Unix socket in `pg/run` (it listens on no TCP address), the server log in `pg/log/postgres.log`.
-/// Local connections are trusted; the superuser is `postgres`; the warehouse database is `dti`.
+/// Every login signs in with a scram-sha-256 password; the superuser is `postgres`, whose password only the account
+/// that made the cluster can read (`pg/owner.pgpass`, mode 0600, named by `passfile=` in `conninfo` and `url`); the
+/// warehouse database is `dti`.
 public struct EmbeddedCluster: Sendable {
     /// The state directory (`<project>/.dti`, or `DTI_STATE_DIR`).
     public let stateDirectory: String
@@ -24,6 +26,8 @@ public struct EmbeddedCluster: Sendable {
     public var root: String { stateDirectory + "/pg" }
     public var dataDirectory: String { root + "/data" }
     public var logFile: String { root + "/log/postgres.log" }
+    /// The owner's password, in libpq's password-file format (`*:*:*:postgres:<password>`), mode 0600.
+    public var passfile: String { root + "/owner.pgpass" }
     /// The database `up` creates and `conninfo` names.
     public static let database = "dti"
     public static let superuser = "postgres"
@@ -52,27 +56,29 @@ public struct EmbeddedCluster: Sendable {
 
     /// The connection string of a database of this cluster (`dti` unless told).
     public func conninfo(database: String = EmbeddedCluster.database) -> String {
-        Self.conninfo(socketDirectory: socketDirectory, port: port, database: database)
+        Self.conninfo(socketDirectory: socketDirectory, port: port, database: database, passfile: passfile)
     }
 
-    /// The URL psql takes: `postgresql://postgres@/dti?host=<socket dir>&port=<port>`.
+    /// The URL psql takes: `postgresql://postgres@/dti?host=<socket dir>&port=<port>&passfile=<owner.pgpass>`.
     public func url(database: String = EmbeddedCluster.database) -> String {
-        Self.url(socketDirectory: socketDirectory, port: port, database: database)
+        Self.url(socketDirectory: socketDirectory, port: port, database: database, passfile: passfile)
     }
 
-    static func conninfo(socketDirectory: String, port: Int, database: String) -> String {
+    static func conninfo(socketDirectory: String, port: Int, database: String, passfile: String?) -> String {
         func value(_ v: String) -> String {
             v.isEmpty || v.contains(where: { $0 == " " || $0 == "'" || $0 == "\\" }) ? Conninfo.quote(v) : v
         }
         return "host=\(value(socketDirectory)) port=\(port) dbname=\(value(database)) user=\(superuser)"
+            + (passfile.map { " passfile=\(value($0))" } ?? "")
     }
 
-    static func url(socketDirectory: String, port: Int, database: String) -> String {
+    static func url(socketDirectory: String, port: Int, database: String, passfile: String) -> String {
         var allowed = CharacterSet.alphanumerics
         allowed.insert(charactersIn: "-._~/")
         let host = socketDirectory.addingPercentEncoding(withAllowedCharacters: allowed) ?? socketDirectory
         let db = database.addingPercentEncoding(withAllowedCharacters: allowed.subtracting(CharacterSet(charactersIn: "/"))) ?? database
-        return "postgresql://\(superuser)@/\(db)?host=\(host)&port=\(port)"
+        let pass = passfile.addingPercentEncoding(withAllowedCharacters: allowed) ?? passfile
+        return "postgresql://\(superuser)@/\(db)?host=\(host)&port=\(port)&passfile=\(pass)"
     }
 
     var postmasterPid: PostmasterLock { PostmasterLock(path: dataDirectory + "/postmaster.pid") }
@@ -91,22 +97,24 @@ public struct EmbeddedCluster: Sendable {
             port = lock.port ?? port
         }
         var version: String?
-        if pid != nil, let c = try? PostgresConnection(conninfo: Self.conninfo(socketDirectory: socket, port: port, database: "postgres")) {
+        if pid != nil, let c = try? PostgresConnection(conninfo: Self.conninfo(socketDirectory: socket, port: port, database: "postgres", passfile: passfile)) {
             version = try? c.query("SHOW server_version").first?[0].decode(String.self)
             c.close()
         }
         return ClusterStatus(running: pid != nil, pid: pid, initialized: initialized, dataDirectory: dataDirectory,
                              socketDirectory: socket, port: port, serverVersion: version, logFile: logFile,
-                             conninfo: Self.conninfo(socketDirectory: socket, port: port, database: Self.database),
-                             url: Self.url(socketDirectory: socket, port: port, database: Self.database))
+                             conninfo: Self.conninfo(socketDirectory: socket, port: port, database: Self.database, passfile: passfile),
+                             url: Self.url(socketDirectory: socket, port: port, database: Self.database, passfile: passfile))
     }
 
     /// A connection to a database of the cluster when its server is already running (no locking, no `initdb`,
     /// no start): the fast path of `Database.connect`. Nil when it is not running or refuses.
     public func connectIfRunning(database: String = EmbeddedCluster.database, logger: Logger? = nil) -> PostgresConnection? {
         let lock = postmasterPid
-        guard lock.livePid != nil else { return nil }
-        let info = Self.conninfo(socketDirectory: lock.socketDirectory ?? socketDirectory, port: lock.port ?? port, database: database)
+        // Without the owner's password file the cluster is not secured yet (made before passwords): `up` does it.
+        guard lock.livePid != nil, FileManager.default.fileExists(atPath: passfile) else { return nil }
+        let info = Self.conninfo(socketDirectory: lock.socketDirectory ?? socketDirectory, port: lock.port ?? port, database: database,
+                                 passfile: passfile)
         return try? PostgresConnection(conninfo: info, logger: logger)
     }
 
@@ -137,21 +145,27 @@ public struct EmbeddedCluster: Sendable {
                 try start(binaries, account)
                 startedNow = true
             }
+            let secured = try requirePasswords(account)
             let created = try createDatabaseIfMissing()
             return ClusterUpReport(status: status(), initializedNow: initializedNow, startedNow: startedNow,
-                                   recoveredStaleLock: recovered, createdDatabase: created)
+                                   recoveredStaleLock: recovered, createdDatabase: created, securedNow: secured)
         }
     }
 
-    /// Runs `initdb`: UTF-8, the `C.UTF-8` locale (or no locale where the system lacks it), trust for local
-    /// connections, superuser `postgres`.
+    /// Runs `initdb`: UTF-8, the `C.UTF-8` locale (or no locale where the system lacks it), scram-sha-256 passwords
+    /// for every connection, superuser `postgres` with a new random password, written to `passfile` once initdb
+    /// succeeded (the server account reads it from a 0600 file of its own, removed right after).
     private func initdb(_ binaries: PostgresBinaries, _ account: ServerAccount) throws {
         if FileManager.default.fileExists(atPath: dataDirectory),
            let entries = try? FileManager.default.contentsOfDirectory(atPath: dataDirectory), !entries.isEmpty {
             throw DTIError(.database, vi: "\(dataDirectory) đã có tệp nhưng không phải một cụm PostgreSQL; xóa nó rồi chạy lại",
                            en: "\(dataDirectory) has files but is not a PostgreSQL cluster; remove it and run again")
         }
-        let common = ["-D", dataDirectory, "-E", "UTF8", "-A", "trust", "-U", Self.superuser]
+        let password = Self.newPassword()
+        let pwfile = root + "/initdb.pw"
+        try writeSecret(pwfile, password + "\n", owner: account)
+        defer { unlink(pwfile) }
+        let common = ["-D", dataDirectory, "-E", "UTF8", "-A", "scram-sha-256", "--pwfile=" + pwfile, "-U", Self.superuser]
         var outcome = try runAs(account, binaries.initdb, common + ["--locale=C.UTF-8"])
         if !outcome.succeeded, outcome.output.lowercased().contains("locale") {
             try? FileManager.default.removeItem(atPath: dataDirectory)
@@ -160,6 +174,100 @@ public struct EmbeddedCluster: Sendable {
         guard outcome.succeeded else {
             throw DTIError(.database, vi: "initdb thất bại (\(dataDirectory))", en: "initdb failed (\(dataDirectory))",
                            details: lastLines(outcome.output, 15))
+        }
+        try writeHBA(account)
+        try writeSecret(passfile, Self.passfileLine(password), owner: nil)
+    }
+
+    // MARK: passwords
+
+    /// The only rule of `pg_hba.conf`: every login, the owner included, signs in with its scram-sha-256 password on
+    /// the Unix socket (the server listens on no TCP address).
+    static let hbaRules = """
+        # dti: mọi tài khoản đăng nhập bằng mật khẩu scram-sha-256, chỉ qua Unix socket (SECURITY.md).
+        # dti: every login signs in with its scram-sha-256 password, on the Unix socket only (SECURITY.md).
+        local   all   all   scram-sha-256
+
+        """
+
+    /// Makes a cluster that predates passwords (initdb `-A trust`), or whose owner password file was lost, check
+    /// passwords: for a moment only `postgres` on the socket is trusted, long enough to give it a new random
+    /// password (hashed here) and write `passfile`; then the scram-only rules and a reload. Says whether it did.
+    private func requirePasswords(_ account: ServerAccount) throws -> Bool {
+        let hba = dataDirectory + "/pg_hba.conf"
+        let rules = (try? String(contentsOfFile: hba, encoding: .utf8)) ?? ""
+        let trusting = rules.split(separator: "\n").contains { line in
+            !line.trimmingCharacters(in: .whitespaces).hasPrefix("#") && line.split(whereSeparator: { $0 == " " || $0 == "\t" }).contains("trust")
+        }
+        if !trusting && FileManager.default.fileExists(atPath: passfile) { return false }
+        let binaries = try PostgresBinaries.locate(environment: environment)
+        if !trusting {
+            try writeHBA(account, prefix: "local   all   \(Self.superuser)   trust\n")
+            try reload(binaries, account)
+        }
+        let trusted = Self.conninfo(socketDirectory: socketDirectory, port: port, database: "postgres", passfile: nil)
+        var admin: PostgresConnection?
+        for _ in 0..<50 where admin == nil {
+            admin = try? PostgresConnection(conninfo: trusted)
+            if admin == nil { usleep(100_000) }
+        }
+        guard let admin else {
+            throw DTIError(.database, vi: "không đặt được mật khẩu cho chủ cụm PostgreSQL nhúng (nhật ký: \(logFile))",
+                           en: "cannot set the embedded cluster owner's password (log: \(logFile))")
+        }
+        defer { admin.close() }
+        let password = Self.newPassword()
+        do {
+            let verifier = try admin.encryptPassword(password, user: Self.superuser)
+            try admin.simpleQuery(try admin.query("SELECT format('ALTER ROLE %I PASSWORD %L', \(Self.superuser)::text, \(verifier)::text) AS sql")[0]["sql"]
+                .decode(String.self))
+        } catch {
+            throw DTIError(database: error, vi: "không đặt được mật khẩu cho chủ cụm PostgreSQL nhúng", en: "cannot set the embedded cluster owner's password")
+        }
+        try writeSecret(passfile, Self.passfileLine(password), owner: nil)
+        try writeHBA(account)
+        _ = try? admin.simpleQuery("SELECT pg_catalog.pg_reload_conf()")
+        // The reload is asynchronous: wait until the owner's password is what lets it in.
+        for _ in 0..<50 {
+            if (try? PostgresConnection(conninfo: Self.conninfo(socketDirectory: socketDirectory, port: port, database: "postgres", passfile: passfile)))
+                .map({ $0.close(); return true }) == true { break }
+            usleep(100_000)
+        }
+        return true
+    }
+
+    private func writeHBA(_ account: ServerAccount, prefix: String = "") throws {
+        try writeSecret(dataDirectory + "/pg_hba.conf", prefix + Self.hbaRules, owner: account)
+    }
+
+    private func reload(_ binaries: PostgresBinaries, _ account: ServerAccount) throws {
+        let outcome = try runAs(account, binaries.pgCtl, ["reload", "-D", dataDirectory])
+        guard outcome.succeeded else {
+            throw DTIError(.database, vi: "không nạp lại được cấu hình PostgreSQL nhúng", en: "cannot reload the embedded PostgreSQL's configuration",
+                           details: lastLines(outcome.output, 5))
+        }
+    }
+
+    /// 32 random bytes, hex: a password nobody types (it lives in `passfile`).
+    static func newPassword() -> String {
+        var g = SystemRandomNumberGenerator()
+        return (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &g)) }.joined()
+    }
+
+    static func passfileLine(_ password: String) -> String { "*:*:*:\(superuser):\(password)\n" }
+
+    /// Writes a file only its owner may read (0600): ours, or the server account's when `owner` is given.
+    private func writeSecret(_ path: String, _ text: String, owner: ServerAccount?) throws {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        guard fd >= 0 else {
+            throw DTIError(.database, vi: "không ghi được \(path)", en: "cannot write \(path)")
+        }
+        defer { close(fd) }
+        let bytes = Array(text.utf8)
+        let wrote = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        let owned = owner.map { a in a.name == nil || fchown(fd, a.uid, a.gid) == 0 } ?? true
+        guard wrote == bytes.count, fchmod(fd, 0o600) == 0, owned else {
+            throw DTIError(.database, vi: "không ghi được \(path)", en: "cannot write \(path)")
         }
     }
 

@@ -43,6 +43,10 @@ struct DbUpCommand: ParsableCommand {
             Output.note(vi: "PostgreSQL đã chạy sẵn (pid \(s.pid.map(String.init) ?? "?")), socket \(s.socketDirectory), cổng \(s.port)",
                         en: "PostgreSQL is already running (pid \(s.pid.map(String.init) ?? "?")), socket \(s.socketDirectory), port \(s.port)")
         }
+        if report.securedNow && !report.initializedNow {
+            Output.note(vi: "cụm giờ kiểm tra mật khẩu scram-sha-256 cho mọi tài khoản; mật khẩu mới của chủ cụm ở \(EmbeddedCluster(home: home).passfile) (chỉ bạn đọc được); tài khoản tạo trước đây cần đặt mật khẩu: dti db create-login TÊN --kind … --password-stdin",
+                        en: "the cluster now checks scram-sha-256 passwords for every login; the owner's new password is in \(EmbeddedCluster(home: home).passfile) (readable by you only); logins made before need a password: dti db create-login NAME --kind … --password-stdin")
+        }
         if report.createdDatabase {
             Output.note(vi: "đã tạo cơ sở dữ liệu dti", en: "created the database dti")
         }

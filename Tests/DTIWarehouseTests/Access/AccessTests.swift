@@ -20,8 +20,8 @@ struct AccessTests {
 
     func login(_ f: WarehouseFixture, _ kind: Logins.Kind, district: String? = nil) throws -> (String, PostgresConnection) {
         let role = "t_\(kind.rawValue)_" + UUID().uuidString.prefix(8).lowercased()
-        _ = try Logins(connection: f.db).create(role: role, kind: kind, district: district, password: nil)
-        return (role, try PostgresConnection(conninfo: try Conninfo.replacing(f.database.conninfo, with: ["user": role])))
+        _ = try Logins(connection: f.db).create(role: role, kind: kind, district: district, password: WarehouseFixture.password(role))
+        return (role, try PostgresConnection(conninfo: try f.conninfo(as: role)))
     }
 
     /// The SQLSTATE the statement fails with, or "accepted".
@@ -93,8 +93,8 @@ struct AccessTests {
         let f = try RollupFixture.make("access-u")
         _ = try Rollup(connection: f.db).run(province: "bac-giang", year: RollupFixture.year, stage: .final)
         let role = "t_unbound_" + UUID().uuidString.prefix(8).lowercased()
-        try f.db.simpleQuery("CREATE ROLE \"\(role)\" LOGIN IN ROLE dti_district")
-        let c = try PostgresConnection(conninfo: try Conninfo.replacing(f.database.conninfo, with: ["user": role]))
+        try f.db.simpleQuery("CREATE ROLE \"\(role)\" LOGIN PASSWORD '\(WarehouseFixture.password(role))' IN ROLE dti_district")
+        let c = try PostgresConnection(conninfo: try f.conninfo(as: role))
         defer { drop(f, role, c) }
         #expect(try c.query("SELECT count(*) AS n FROM dti.v_indicator_scores")[0]["n"].decode(Int.self) == 0)
         #expect(try c.query("SELECT count(*) AS n FROM dti.units")[0]["n"].decode(Int.self) == 0)
@@ -122,16 +122,16 @@ struct AccessTests {
         let role = "t_c_" + UUID().uuidString.prefix(8).lowercased()
         defer { _ = try? f.db.execute("DELETE FROM dti.district_logins WHERE role_name = \(role)"); try? f.db.simpleQuery("DROP ROLE IF EXISTS \"\(role)\"") }
         let logins = Logins(connection: f.db)
-        #expect(try logins.create(role: role, kind: .district, district: "bac-giang.tan-yen", password: nil).created)
-        #expect(try !logins.create(role: role, kind: .district, district: "bac-giang.tan-yen", password: nil).created)
+        #expect(try logins.create(role: role, kind: .district, district: "bac-giang.tan-yen", password: WarehouseFixture.password(role)).created)
+        #expect(try !logins.create(role: role, kind: .district, district: "bac-giang.tan-yen", password: WarehouseFixture.password(role)).created)
         #expect(try f.scalar("SELECT district_code FROM dti.district_logins WHERE role_name = \(role)", as: String.self) == "bac-giang.tan-yen")
-        let e1 = #expect(throws: DTIError.self) { try logins.create(role: role + "x", kind: .district, district: "bac-giang.khong-co", password: nil) }
+        let e1 = #expect(throws: DTIError.self) { try logins.create(role: role + "x", kind: .district, district: "bac-giang.khong-co", password: WarehouseFixture.password(role + "x")) }
         let e2 = #expect(throws: DTIError.self) { try logins.create(role: "dti_etl", kind: .analyst, district: nil, password: nil) }
         #expect(e1?.kind == .usage && e1?.message.vi.contains("không có đơn vị 'bac-giang.khong-co'") == true, "\(String(describing: e1))")
         #expect(e2?.kind == .usage && e2?.message.vi.contains("không được bắt đầu bằng dti_") == true, "\(String(describing: e2))")
 
         // Re-bound as an analyst, the login leaves dti_district: exactly one dti group, no SET ROLE back.
-        #expect(try !logins.create(role: role, kind: .analyst, district: nil, password: nil).created)
+        #expect(try !logins.create(role: role, kind: .analyst, district: nil, password: WarehouseFixture.password(role)).created)
         let groups = try f.db.query("""
             SELECT string_agg(g.rolname, ',' ORDER BY g.rolname) AS groups FROM pg_auth_members m
               JOIN pg_roles g ON g.oid = m.roleid JOIN pg_roles r ON r.oid = m.member WHERE r.rolname = \(role)
@@ -144,7 +144,7 @@ struct AccessTests {
         try f.db.simpleQuery("CREATE ROLE \"\(outsider)\" LOGIN")
         defer { try? f.db.simpleQuery("DROP ROLE IF EXISTS \"\(outsider)\"") }
         for (name, words) in [("postgres", "tài khoản quản trị"), (outsider, "không do dti db create-login tạo")] {
-            let e = #expect(throws: DTIError.self) { try logins.create(role: name, kind: .district, district: "bac-giang.tan-yen", password: nil) }
+            let e = #expect(throws: DTIError.self) { try logins.create(role: name, kind: .district, district: "bac-giang.tan-yen", password: WarehouseFixture.password(name)) }
             #expect(e?.kind == .usage && e?.message.vi.contains(words) == true, "\(String(describing: e))")
         }
         #expect(try f.count("dti.district_logins WHERE role_name = 'postgres'") == 0, "the admin's own exports stay whole")

@@ -13,8 +13,8 @@ struct DefinerFunctionTests {
 
     func login(_ f: WarehouseFixture, _ kind: Logins.Kind, district: String? = nil) throws -> (String, PostgresConnection) {
         let role = "t_def_\(kind.rawValue)_" + UUID().uuidString.prefix(8).lowercased()
-        _ = try Logins(connection: f.db).create(role: role, kind: kind, district: district, password: nil)
-        return (role, try PostgresConnection(conninfo: try Conninfo.replacing(f.database.conninfo, with: ["user": role])))
+        _ = try Logins(connection: f.db).create(role: role, kind: kind, district: district, password: WarehouseFixture.password(role))
+        return (role, try PostgresConnection(conninfo: try f.conninfo(as: role)))
     }
 
     func drop(_ f: WarehouseFixture, _ role: String, _ c: PostgresConnection) {

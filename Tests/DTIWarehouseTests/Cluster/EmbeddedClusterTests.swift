@@ -27,8 +27,9 @@ struct EmbeddedClusterTests {
         #expect(first.status.running)
         #expect(first.status.port == 5477)
         #expect(first.status.socketDirectory == state + "/pg/run")
-        #expect(first.status.url == "postgresql://postgres@/dti?host=\(state)/pg/run&port=5477")
-        #expect(first.status.conninfo == "host=\(state)/pg/run port=5477 dbname=dti user=postgres")
+        #expect(first.status.url == "postgresql://postgres@/dti?host=\(state)/pg/run&port=5477&passfile=\(state)/pg/owner.pgpass")
+        #expect(first.status.conninfo == "host=\(state)/pg/run port=5477 dbname=dti user=postgres passfile=\(state)/pg/owner.pgpass")
+        try Self.expectPasswordsChecked(cluster)
         #expect(first.status.serverVersion?.isEmpty == false)
         let pid = try #require(first.status.pid)
 
@@ -77,7 +78,45 @@ struct EmbeddedClusterTests {
         #expect(try where_["tcp"].decode(String.self) == "")
         onDemand.close()
         #expect(cluster.status().running)
+
+        // A cluster made before passwords (initdb -A trust, no owner password file) is secured by the next up,
+        // and so is one whose owner password file was lost.
+        let hba = cluster.dataDirectory + "/pg_hba.conf"
+        try "local all all trust\nhost all all 127.0.0.1/32 trust\n".write(toFile: hba, atomically: false, encoding: .utf8)
+        try onDemandReload(cluster)
+        try FileManager.default.removeItem(atPath: cluster.passfile)
+        let upgraded = try cluster.up()
+        #expect(upgraded.securedNow && !upgraded.startedNow)
+        try Self.expectPasswordsChecked(cluster)
+        try FileManager.default.removeItem(atPath: cluster.passfile)
+        let relocked = try cluster.up()
+        #expect(relocked.securedNow)
+        try Self.expectPasswordsChecked(cluster)
+        #expect(try !cluster.up().securedNow, "secured once, up changes nothing")
         #expect(try cluster.down())
+    }
+
+    /// Reloads the server's configuration as its owner would (`SELECT pg_reload_conf()`), then lets it settle.
+    func onDemandReload(_ cluster: EmbeddedCluster) throws {
+        let c = try PostgresConnection(conninfo: cluster.conninfo(database: "postgres"))
+        try c.simpleQuery("SELECT pg_reload_conf()")
+        c.close()
+        usleep(300_000)
+    }
+
+    /// The owner gets in with the password file (0600) and only with it; the rules trust nobody; the socket's
+    /// directory is not world-writable.
+    static func expectPasswordsChecked(_ cluster: EmbeddedCluster) throws {
+        var info = stat()
+        #expect(stat(cluster.passfile, &info) == 0 && info.st_mode & 0o777 == 0o600, "the owner's password file is 0600")
+        #expect(stat(cluster.socketDirectory, &info) == 0 && info.st_mode & 0o002 == 0, "the socket directory is not world-writable")
+        let rules = try String(contentsOfFile: cluster.dataDirectory + "/pg_hba.conf", encoding: .utf8)
+        #expect(!rules.split(separator: "\n").contains { !$0.hasPrefix("#") && $0.contains("trust") }, "\(rules)")
+        let c = try PostgresConnection(conninfo: cluster.conninfo(database: "postgres"))
+        c.close()
+        let without = try Conninfo.replacing(cluster.conninfo(database: "postgres"), with: ["passfile": "/nonexistent"])
+        let e = #expect(throws: PostgresError.self) { _ = try PostgresConnection(conninfo: without) }
+        #expect(e?.message.contains("no password supplied") == true, "\(String(describing: e))")
     }
 
     @Test("a state directory too deep for a Unix socket path gets a short socket directory under /tmp")

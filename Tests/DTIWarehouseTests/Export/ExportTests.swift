@@ -180,9 +180,9 @@ struct ExportTests {
         _ = try SubmissionLoader(connection: f.db).load(path: f.home.reference + "/yen-dinh-2022.csv", options: .init(stage: .final))
         _ = try Rollup(connection: f.db).run(province: "thanh-hoa", year: 2022, stage: .final)
         let role = "t_exp_" + UUID().uuidString.prefix(8).lowercased()
-        _ = try Logins(connection: f.db).create(role: role, kind: .district, district: ExportFixture.unit, password: nil)
+        _ = try Logins(connection: f.db).create(role: role, kind: .district, district: ExportFixture.unit, password: WarehouseFixture.password(role))
         defer { _ = try? f.db.execute("DELETE FROM dti.district_logins WHERE role_name = \(role)"); try? f.db.simpleQuery("DROP ROLE IF EXISTS \"\(role)\"") }
-        let c = try PostgresConnection(conninfo: try Conninfo.replacing(f.database.conninfo, with: ["user": role]))
+        let c = try PostgresConnection(conninfo: try f.conninfo(as: role))
         defer { c.close() }
         let own = try ExportQuery(connection: c).build(.init(unit: ExportFixture.unit, years: 2022...2024, children: true))
         #expect(own.tables.first { $0.key == "comparison" }?.rows.count == 27)

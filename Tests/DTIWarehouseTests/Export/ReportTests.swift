@@ -201,9 +201,9 @@ struct ReportTests {
 
         // A district login sees only itself, but its rank is still out of the whole peer group.
         let role = "t_rep_" + UUID().uuidString.prefix(8).lowercased()
-        _ = try Logins(connection: f.db).create(role: role, kind: .district, district: peer, password: nil)
+        _ = try Logins(connection: f.db).create(role: role, kind: .district, district: peer, password: WarehouseFixture.password(role))
         defer { _ = try? f.db.execute("DELETE FROM dti.district_logins WHERE role_name = \(role)"); try? f.db.simpleQuery("DROP ROLE IF EXISTS \"\(role)\"") }
-        let c = try PostgresConnection(conninfo: try Conninfo.replacing(f.database.conninfo, with: ["user": role]))
+        let c = try PostgresConnection(conninfo: try f.conninfo(as: role))
         defer { c.close() }
         let own = try ExportQuery(connection: c).build(.init(unit: peer, years: 2024...2024))
         let table = try #require(own.tables.first { $0.key == "comparison" })

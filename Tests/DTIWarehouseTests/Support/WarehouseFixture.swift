@@ -53,6 +53,14 @@ final class WarehouseFixture {
         _ = try UnitsLoader(connection: db).load(path: try file("units-\(UUID().uuidString.prefix(6)).csv", csv))
     }
 
+    /// The password tests give a login they make (the embedded cluster checks scram-sha-256 passwords).
+    static func password(_ role: String) -> String { "pw-\(role)-Mật khẩu" }
+
+    /// How to connect as a login made with `password(role)`: the fixture's database, that user and password.
+    func conninfo(as role: String) throws -> String {
+        try Conninfo.replacing(database.conninfo, with: ["user": role, "password": Self.password(role)])
+    }
+
     func count(_ table: String) throws -> Int {
         try db.query("SELECT count(*) AS n FROM \(unescaped: table)")[0]["n"].decode(Int.self)
     }
