@@ -1,6 +1,7 @@
 import ArgumentParser
 import DTICore
 import DTIWarehouse
+import PostgresClient
 import Foundation
 
 struct ExportCommand: ParsableCommand {
@@ -50,7 +51,8 @@ struct ExportCommand: ParsableCommand {
         let range = try Self.parseYears(years)
         let home = try Home.locate()
         let crosswalks = try CrosswalkFiles.load(directory: home.crosswalks)
-        let db = try Connect.database()
+        let db = try Connect.database(for: .reader, command: "export")
+        try Self.refuseOutsideDistrict(db, unit: unit)
         let doc = try ExportQuery(connection: db).build(.init(unit: unit, years: range, detail: by, children: children, peers: peers,
                                                               language: Output.language, crosswalks: crosswalks))
         if format == .table {
@@ -62,6 +64,19 @@ struct ExportCommand: ParsableCommand {
         let paths = try ExportFiles.write(doc, format: format, base: base, language: Output.language,
                                           csv: .init(precision: precision, locale: locale))
         for p in paths { Output.line(p) }
+    }
+
+    /// A district login asking for a unit outside its district is told so (exit 1), rather than getting an empty or
+    /// "unknown unit" export: row-level security hides the unit, and the message says which login sees it.
+    static func refuseOutsideDistrict(_ db: PostgresConnection, unit: String) throws {
+        let login = try Connect.session(db)
+        guard login.kind == "district" else { return }
+        let visible = try db.query("SELECT EXISTS (SELECT 1 FROM dti.units WHERE code = \(unit)) AS v")[0]["v"].decode(Bool.self)
+        guard !visible else { return }
+        let own = login.district ?? "?"
+        throw DTIError(.usage, Message("login.outside_district",
+            vi: "tài khoản huyện '\(login.name)' chỉ xem được \(own) và các xã trực thuộc; '\(unit)' không thuộc phạm vi đó (hoặc không có). Số liệu đơn vị khác cần tài khoản analyst hoặc của Sở TT&TT (xem SECURITY.md)",
+            en: "the district login '\(login.name)' sees only \(own) and its communes; '\(unit)' is outside that (or does not exist). Other units need an analyst login or one of the ICT department (see SECURITY.md)"))
     }
 
     static func parseYears(_ s: String) throws -> ClosedRange<Int> {

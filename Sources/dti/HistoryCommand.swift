@@ -22,7 +22,7 @@ struct HistoryCommand: ParsableCommand {
     @Option(help: "Năm / year.") var year: Int?
 
     func run() throws {
-        let db = try Connect.database()
+        let db = try Connect.database(for: .reader, command: "history")
         let lookup = Lookup(connection: db)
         try lookup.unit(unit)
         if let catalogue { try lookup.catalogue(catalogue) }

@@ -86,7 +86,7 @@ struct LoadCommand: ParsableCommand {
     func run() throws {
         // Every path first: a directory or a missing file refuses the whole command before anything is committed.
         try LoadPaths.check(files)
-        let db = try Connect.database()
+        let db = try Connect.database(for: .etl, command: "load")
         let loader = SubmissionLoader(connection: db)
         var refused = 0
         var allRejects: [SubmissionLoader.Reject] = []

@@ -45,7 +45,7 @@ struct RollupCommand: ParsableCommand {
     var allStages = false
 
     func run() throws {
-        let db = try Connect.database()
+        let db = try Connect.database(for: .etl, command: "rollup")
         let rollup = Rollup(connection: db)
         let provinces = try province.map { [$0] } ?? rollup.provincesWithData(year: year)
         if provinces.isEmpty {

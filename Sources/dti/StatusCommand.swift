@@ -21,7 +21,7 @@ struct StatusCommand: ParsableCommand {
     @Flag(help: "Liệt kê mã các chỉ số còn thiếu / list the missing indicator codes.") var missing = false
 
     func run() throws {
-        let db = try Connect.database()
+        let db = try Connect.database(for: .reader, command: "status")
         let rows = try StatusQuery(connection: db).status(year: year, catalogue: catalogue, under: under)
         if rows.isEmpty {
             Output.note(vi: "không có bộ chỉ số nào có số liệu năm \(year)", en: "no catalogue has data for \(year)")

@@ -34,7 +34,7 @@ struct TemplateCommand: ParsableCommand {
     @Option(help: "Tệp kết quả / output file.") var out: String?
 
     func run() throws {
-        let db = try Connect.database()
+        let db = try Connect.database(for: .reader, command: "template")
         try Lookup(connection: db).catalogue(catalogue)
         if let unit { try Lookup(connection: db).unit(unit) }
         let loaded = try CatalogueStore(connection: db).catalogue(catalogue)

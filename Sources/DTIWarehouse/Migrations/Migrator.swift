@@ -114,6 +114,22 @@ public struct Migrator: Sendable {
     /// What `migrate` would do: migrations not yet applied, and whether the view files changed since the last run.
     public func pending(_ db: PostgresConnection) throws -> (migrations: [String], viewsChanged: Bool) {
         let files = try MigrationFile.list(in: migrationsDirectory)
+        // Logins other than the owner may not read the schema's bookkeeping: they ask dti.schema_version() (0022).
+        let access = try db.query("""
+            SELECT (to_regclass('dti.schema_migrations') IS NOT NULL AND NOT pg_catalog.has_table_privilege('dti.schema_migrations', 'SELECT'))
+                OR (to_regclass('dti.schema_state') IS NOT NULL AND NOT pg_catalog.has_table_privilege('dti.schema_state', 'SELECT')) AS restricted,
+                   to_regprocedure('dti.schema_version()') IS NOT NULL AS asks
+            """)[0]
+        if try access["restricted"].decode(Bool.self) {
+            guard try access["asks"].decode(Bool.self) else {
+                throw DTIError(.database, vi: "cơ sở dữ liệu chưa cập nhật (thiếu dti.schema_version): chủ cơ sở dữ liệu cần chạy dti db migrate",
+                               en: "the database schema is behind (no dti.schema_version): its owner needs to run dti db migrate")
+            }
+            let row = try db.query("SELECT versions, views_sha256 FROM dti.schema_version()")[0]
+            let done = Set(try row["versions"].decode([Int].self))
+            let missing = files.filter { !done.contains($0.version) }.map(\.fileName)
+            return (missing, row["views_sha256"].text != Self.viewsDigest(try viewFiles()))
+        }
         let done = Set(try applied(db).map(\.version))
         let missing = files.filter { !done.contains($0.version) }.map(\.fileName)
         let state = try db.query("SELECT to_regclass('dti.schema_state') IS NOT NULL AS present")

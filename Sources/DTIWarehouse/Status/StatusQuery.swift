@@ -56,17 +56,14 @@ public struct StatusQuery {
 
     public func history(unit: String, indicator: String, catalogue: String? = nil, year: Int? = nil) throws -> [HistoryRow] {
         let rows = try connection.query("""
-            SELECT sv.value_id, sv.year, i.catalogue_id, i.variable, sv.stage::text AS stage,
-                   coalesce(sv.value_text, sv.value::text) AS value, sv.evidence, sv.batch_id, b.file_name, coalesce(sv.source_ref, '') AS ref,
-                   to_char(b.loaded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') AS loaded_at, b.loaded_by || coalesce(' (' || b.os_user || ')', '') AS loaded_by,
-                   sv.value_id = first_value(sv.value_id) OVER (PARTITION BY sv.year, sv.item_id, sv.stage ORDER BY sv.value_id DESC) AS current
-              FROM dti.submission_values sv
-              JOIN dti.units u ON u.unit_id = sv.unit_id
-              JOIN dti.catalogue_items i ON i.item_id = sv.item_id
-              JOIN dti.load_batches b ON b.batch_id = sv.batch_id
-             WHERE u.code = \(unit) AND i.indicator_code = \(IndicatorCode.normalize(indicator))
-               AND (\(catalogue)::text IS NULL OR i.catalogue_id = \(catalogue)) AND (\(year)::int IS NULL OR sv.year = \(year))
-             ORDER BY sv.year, i.catalogue_id, i.variable, sv.stage, sv.value_id
+            SELECT h.value_id, h.year, h.catalogue_id, h.variable, h.stage::text AS stage,
+                   coalesce(h.value_text, h.value::text) AS value, h.evidence, h.batch_id, h.file_name, coalesce(h.source_ref, '') AS ref,
+                   to_char(h.loaded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') AS loaded_at, h.loaded_by || coalesce(' (' || h.os_user || ')', '') AS loaded_by,
+                   h.value_id = first_value(h.value_id) OVER (PARTITION BY h.year, h.item_id, h.stage ORDER BY h.value_id DESC) AS current
+              FROM dti.v_value_history h
+             WHERE h.unit_code = \(unit) AND h.indicator_code = \(IndicatorCode.normalize(indicator))
+               AND (\(catalogue)::text IS NULL OR h.catalogue_id = \(catalogue)) AND (\(year)::int IS NULL OR h.year = \(year))
+             ORDER BY h.year, h.catalogue_id, h.variable, h.stage, h.value_id
             """)
         return try rows.map { r in
             HistoryRow(valueId: try r["value_id"].decode(), year: try r["year"].decode(), catalogueId: try r["catalogue_id"].decode(),

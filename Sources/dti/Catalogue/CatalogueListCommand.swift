@@ -12,7 +12,7 @@ struct CatalogueListCommand: ParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     func run() throws {
-        let db = try Connect.database()
+        let db = try Connect.database(for: .reader, command: "catalogue list")
         let list = try CatalogueStore(connection: db).list()
         if list.isEmpty {
             Output.note(vi: "chưa nạp bộ chỉ số nào (dti catalogue load)", en: "no catalogue loaded yet (dti catalogue load)")

@@ -26,7 +26,7 @@ struct CatalogueLoadCommand: ParsableCommand {
 
     func run() throws {
         let paths = files.isEmpty ? CatalogueFiles.files(in: try Home.locate().catalogues) : files
-        let db = try Connect.database()
+        let db = try Connect.database(for: .etl, command: "catalogue load")
         let results = try CatalogueStore(connection: db).load(paths: paths)
         for r in results {
             if r.changed {

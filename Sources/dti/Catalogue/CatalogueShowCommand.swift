@@ -36,7 +36,7 @@ struct CatalogueShowCommand: ParsableCommand {
             }
             catalogue = c
         } else {
-            let db = try Connect.database()
+            let db = try Connect.database(for: .reader, command: "catalogue show")
             let loaded = try CatalogueStore(connection: db).catalogue(id)
             catalogue = loaded.catalogue
             header = Output.text(vi: " — phiên bản \(loaded.version)", en: " — version \(loaded.version)")

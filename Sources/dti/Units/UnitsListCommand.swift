@@ -20,7 +20,7 @@ struct UnitsListCommand: ParsableCommand {
     var level: String?
 
     func run() throws {
-        let db = try Connect.database()
+        let db = try Connect.database(for: .reader, command: "units list")
         let rows = try UnitsQuery(connection: db).list(under: under, level: level)
         if rows.isEmpty {
             Output.note(vi: "chưa có đơn vị nào (dti units load etl/reference/units.csv)", en: "no units yet (dti units load etl/reference/units.csv)")

@@ -24,7 +24,7 @@ struct UnitsLoadCommand: ParsableCommand {
     var files: [String]
 
     func run() throws {
-        let db = try Connect.database()
+        let db = try Connect.database(for: .etl, command: "units load")
         let loader = UnitsLoader(connection: db)
         for file in files {
             let r = try loader.load(path: file)

@@ -110,7 +110,10 @@ struct AccessTests {
             let a = try f.db.query("SELECT count(*) AS n FROM \(unescaped: relation)")[0]["n"].decode(Int.self)
             #expect(try c.query("SELECT count(*) AS n FROM \(unescaped: relation)")[0]["n"].decode(Int.self) == a, "\(relation)")
         }
-        for statement in ["SELECT * FROM dti.units", "SELECT * FROM dti.submission_values",
+        // Reference data (units, catalogues) is readable (0022); submitted values, scores and the trail are not.
+        #expect(try c.query("SELECT count(*) AS n FROM dti.units")[0]["n"].decode(Int.self) == f.count("dti.units"))
+        for statement in ["SELECT * FROM dti.load_batches", "SELECT * FROM dti.submission_values", "SELECT * FROM dti.submission_sheets",
+                          "SELECT * FROM dti.indicator_scores", "SELECT * FROM dti.schema_migrations",
                           "INSERT INTO dti.units (code, name, level) VALUES ('x', 'x', 'district')", "DELETE FROM dti.indicator_scores"] {
             #expect(Self.refusal(c, statement) == "42501", "\(statement): permission denied")
         }

@@ -10,7 +10,10 @@ struct DTIProcess {
     let process = Process()
     let output = Pipe()
 
-    init(_ arguments: [String], conninfo: String, environment extra: [String: String] = [:]) {
+    /// Standard input, for commands that read it (`create-login --password-stdin`): write, then `closeInput()`.
+    let input = Pipe()
+
+    init(_ arguments: [String], conninfo: String, environment extra: [String: String] = [:], standardInput: Bool = false) {
         process.executableURL = URL(fileURLWithPath: WarehouseFixture.dtiBinary)
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
@@ -20,7 +23,11 @@ struct DTIProcess {
         process.environment = env
         process.standardOutput = output
         process.standardError = output
+        if standardInput { process.standardInput = input }
     }
+
+    func send(_ text: String) { input.fileHandleForWriting.write(Data(text.utf8)) }
+    func closeInput() { try? input.fileHandleForWriting.close() }
 
     func start() throws { try process.run() }
 
