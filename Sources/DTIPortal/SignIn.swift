@@ -52,7 +52,9 @@ extension Portal {
             limiter.failed(login: username, address: address)
             return try signInPage(request, context, error: wrong, status: .unauthorized, lang: lang, username: username)
         }
-        let conninfo = try Conninfo.replacing(config.databaseConninfo, with: ["user": username, "password": password])
+        // Never the server's own password file: a sign-in is the typed password or nothing (libpq would read a
+        // passfile for any password it was not given).
+        let conninfo = try Conninfo.replacing(config.databaseConninfo, with: ["user": username, "password": password, "passfile": "/dev/null"])
         let perLogin = config.connectionsPerLogin
         enum Outcome: Sendable { case ok(Session), wrong, notDTI }
         let outcome: Outcome = try await blocking {

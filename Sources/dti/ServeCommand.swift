@@ -28,7 +28,7 @@ struct ServeCommand: ParsableCommand {
 
     func run() throws {
         let home = try Home.locate()
-        let db = try Connect.database()   // starts and migrates the embedded database when that is the one used
+        let db = try Connect.database(for: .reader, command: "serve")   // starts and migrates the embedded database when that is the one used
         // Sign-in is PostgreSQL's own check of the login's password: on a cluster that trusts connections, any
         // password is accepted. Say so (the rules are readable by a superuser only; otherwise nothing is said).
         if let trusted = try? db.query("SELECT count(*) AS n FROM pg_catalog.pg_hba_file_rules WHERE auth_method = 'trust'")[0]["n"].decode(Int.self),

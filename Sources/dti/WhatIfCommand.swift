@@ -31,7 +31,7 @@ struct WhatIfCommand: ParsableCommand {
 
     func run() throws {
         let parsed = try changes.map(WhatIf.Change.parse)
-        let db = try Connect.database()
+        let db = try Connect.database(for: .etl, command: "whatif")
         let r = try WhatIf(connection: db).run(unit: unit, year: year, changes: parsed)
         if format == .json { Output.line(try WhatIfJSON.encode(r)); return }
         func n(_ d: Decimal?, sign: Bool = false) -> String {

@@ -20,8 +20,8 @@ struct TypedValuesTests {
         let f = try WarehouseFixture(prefix)
         _ = try CatalogueStore(connection: f.db).load(paths: [Self.fixtureCatalogue])
         let role = "t_etl_" + UUID().uuidString.prefix(8).lowercased()
-        _ = try Logins(connection: f.db).create(role: role, kind: .etl, district: nil, password: nil)
-        return (f, try Conninfo.replacing(f.database.conninfo, with: ["user": role]))
+        _ = try Logins(connection: f.db).create(role: role, kind: .etl, district: nil, password: WarehouseFixture.password(role))
+        return (f, try f.conninfo(as: role))
     }
 
     static func line(_ indicator: String, _ variable: String, _ value: String) -> String {
