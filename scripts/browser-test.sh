@@ -42,7 +42,7 @@ echo "== trình duyệt / browser test: dữ liệu mẫu / sample data ($log)"
 } >"$log" 2>&1 || { tail -20 "$log" >&2; exit 1; }
 login=t_browser_tanyen
 password="mật khẩu trình duyệt $$"
-"$DTI" db create-login "$login" --kind district --district bac-giang.tan-yen --password "$password" >>"$log" 2>&1
+printf '%s\n' "$password" | "$DTI" db create-login "$login" --kind district --district bac-giang.tan-yen --password-stdin >>"$log" 2>&1
 set_value="8.8.count=20"
 expected=$("$DTI" whatif --unit bac-giang.tan-yen --year 2024 --set "$set_value" --format json \
   | "$PY" -c 'import json, sys; print(json.load(sys.stdin)["index"]["after"])')

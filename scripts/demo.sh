@@ -45,7 +45,7 @@ echo "CSDL / database: $($DTI db url)"
 echo "Xem các view / query the views:  psql \"\$($DTI db url)\" -c 'select * from v_unit_index'"
 
 # The district portal (issue 18): a demo district login, and how to start it.
-$DTI db create-login demo_tanyen --kind district --district bac-giang.tan-yen --password demo >/dev/null
+printf '%s\n' demo | $DTI db create-login demo_tanyen --kind district --district bac-giang.tan-yen --password-stdin >/dev/null
 echo
 echo "Cổng web cho cán bộ huyện / the district portal:  $DTI serve --port 8080   →  http://127.0.0.1:8080/"
 echo "  tài khoản mẫu / demo login: demo_tanyen, mật khẩu / password: demo (Huyện Tân Yên)"
