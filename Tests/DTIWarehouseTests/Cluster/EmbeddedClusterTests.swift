@@ -119,6 +119,51 @@ struct EmbeddedClusterTests {
         #expect(e?.message.contains("no password supplied") == true, "\(String(describing: e))")
     }
 
+    @Test("the server killed in the middle of a load (the binary, the embedded cluster): exit 3, nothing written; dti db up recovers and the reload lands")
+    func serverKilledMidLoad() throws {
+        let state = TestServer.repositoryRoot + "/.dti/tmp/killed-" + UUID().uuidString.prefix(8).lowercased()
+        // The embedded cluster of its own state directory: no DATABASE_URL, no PG* variables.
+        let env = ["DTI_STATE_DIR": state, "DTI_PG_PORT": "5479"]
+        let libpq = ["DATABASE_URL", "PGHOST", "PGHOSTADDR", "PGDATABASE", "PGSERVICE", "PGPORT", "PGUSER", "PGPASSWORD", "PGPASSFILE"]
+        let cluster = EmbeddedCluster(stateDirectory: state, environment: ProcessInfo.processInfo.environment.merging(env) { $1 })
+        defer { _ = try? cluster.down(); try? FileManager.default.removeItem(atPath: state) }
+        let reference = TestServer.repositoryRoot + "/etl/reference"
+        func dti(_ arguments: [String], _ extra: [String: String] = [:]) throws -> (status: Int32, reason: Process.TerminationReason, text: String) {
+            let p = DTIProcess(arguments, conninfo: "", environment: env.merging(extra) { $1 }, removing: libpq)
+            try p.start()
+            return p.wait()
+        }
+        for step in [["db", "up"], ["units", "load", reference + "/peer-groups.csv", reference + "/units.csv"],
+                     ["catalogue", "load", TestServer.repositoryRoot + "/etl/catalogues/thanh-hoa-district-2022.yaml"]] {
+            let r = try dti(step)
+            try #require(r.status == 0, "\(step.joined(separator: " ")): \(r.text)")
+        }
+
+        // The load is held just before COMMIT; the postmaster is killed; then the load goes on and meets the loss.
+        let log = state + "/failpoints", release = state + "/release"
+        let load = DTIProcess(["load", reference + "/yen-dinh-2022.csv", "--stage", "final"], conninfo: "",
+                              environment: env.merging(["DTI_FAILPOINT_PAUSE": "load.before-commit", "DTI_FAILPOINT_RELEASE": release,
+                                                        "DTI_FAILPOINT_LOG": log]) { $1 }, removing: libpq)
+        try load.start()
+        for _ in 0..<1200 where load.process.isRunning && !((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").contains("paused") { usleep(50_000) }
+        let pid = try #require(cluster.status().pid)
+        #expect(kill(pid, SIGKILL) == 0)
+        for _ in 0..<100 where cluster.status().running { usleep(100_000) }
+        try Data().write(to: URL(fileURLWithPath: release))
+        let r = load.wait()
+        #expect(r.status == 3 && r.text.contains("mất kết nối tới cơ sở dữ liệu"), "\(r.text)")
+
+        let up = try dti(["db", "up"])
+        #expect(up.status == 0 && up.text.contains("đã dừng đột ngột"), "\(up.text)")
+        let c = try PostgresConnection(conninfo: cluster.conninfo())
+        #expect(try c.query("SELECT count(*) AS n FROM dti.load_batches")[0]["n"].decode(Int.self) == 0, "nothing of the killed load")
+        #expect(try c.query("SELECT count(*) AS n FROM dti.submission_sheets")[0]["n"].decode(Int.self) == 0)
+        let again = try dti(["load", reference + "/yen-dinh-2022.csv", "--stage", "final"])
+        #expect(again.status == 0, "\(again.text)")
+        #expect(try c.query("SELECT count(*) AS n FROM dti.load_batches")[0]["n"].decode(Int.self) == 1)
+        c.close()
+    }
+
     @Test("a state directory too deep for a Unix socket path gets a short socket directory under /tmp")
     func longPathSocket() {
         let deep = "/work/" + String(repeating: "very-long-directory-name/", count: 5) + ".dti"

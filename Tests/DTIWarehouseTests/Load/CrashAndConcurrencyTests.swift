@@ -13,13 +13,16 @@ struct DTIProcess {
     /// Standard input, for commands that read it (`create-login --password-stdin`): write, then `closeInput()`.
     let input = Pipe()
 
-    init(_ arguments: [String], conninfo: String, environment extra: [String: String] = [:], standardInput: Bool = false) {
+    /// `removing` names variables of this process's environment the command must not see (the libpq `PG*` ones
+    /// for a test of the embedded cluster: libpq reads `PGSERVICE=""` as a service named "").
+    init(_ arguments: [String], conninfo: String, environment extra: [String: String] = [:], standardInput: Bool = false, removing: [String] = []) {
         process.executableURL = URL(fileURLWithPath: WarehouseFixture.dtiBinary)
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
         env["DATABASE_URL"] = conninfo
         env["DTI_HOME"] = TestServer.repositoryRoot
         for (k, v) in extra { env[k] = v }
+        for k in removing { env.removeValue(forKey: k) }
         process.environment = env
         process.standardOutput = output
         process.standardError = output
