@@ -12,7 +12,7 @@ struct UnitPageData: Sendable {
     struct Year: Sendable { var year: Int; var catalogue: String; var points: Decimal?; var max: Decimal?; var percent: Decimal?; var rating: String?
         var rank: Int?; var peers: Int?; var derived: Bool }
     struct Indicator: Sendable { var code: String; var name: String; var pillar: String; var parent: String?; var points: Decimal?; var max: Decimal?
-        var status: String; var notes: String?; var lead: String? }
+        var status: String; var notes: String?; var lead: String?; var warnings: [String] = [] }
     struct Input: Sendable { var key: String; var meaning: String; var value: String }
 
     var unit: String
@@ -95,6 +95,18 @@ extension Portal {
                                         parent: r["parent_code"].text, points: try r["points"].decode(Decimal?.self),
                                         max: try r["max_points"].decode(Decimal?.self), status: r["status"].text ?? "", notes: r["notes"].text, lead: r["lead"].text))
             }
+            // Data-quality flags beside the numbers they concern: the declared checks a current value fails and the
+            // roll-up's mismatches between the district's own figure and its communes' sum (v_check_warnings).
+            var warnings: [String: [String]] = [:]
+            for r in try db.query("""
+                SELECT indicator_code, variable, CASE WHEN \(lang.rawValue) = 'en' THEN message_en ELSE message_vi END AS message
+                  FROM dti.v_check_warnings
+                 WHERE unit_code = \(unit) AND year = \(last.year) AND catalogue_id = \(last.catalogue)
+                 ORDER BY indicator_code, variable
+                """) {
+                warnings[r["indicator_code"].text ?? "", default: []].append(r["message"].text ?? "")
+            }
+            for k in indicators.indices { indicators[k].warnings = warnings[indicators[k].code] ?? [] }
             for r in try db.query("""
                 SELECT indicator_code, variable, coalesce(meaning, '') AS meaning, coalesce(value::text, value_text, '') AS v FROM dti.v_submitted_values
                  WHERE unit_code = \(unit) AND year = \(last.year) AND catalogue_id = \(last.catalogue)
@@ -151,6 +163,10 @@ extension Portal {
                 var flags = ""
                 if i.status == "not_scored" { flags += "<span class=\"flag\">\(t("chưa chấm", "not scored"))</span>" }
                 if i.status == "not_applicable" { flags += "<span class=\"flag ok\">\(t("không áp dụng", "not applicable"))</span>" }
+                if !i.warnings.isEmpty {
+                    flags += "<details class=\"warning\"><summary><span class=\"flag\">\(t("cảnh báo", "warning")) (\(i.warnings.count))</span></summary>"
+                        + i.warnings.map { "<div>\(e($0))</div>" }.joined() + "</details>"
+                }
                 let notes = i.notes.map { "<details><summary>\(t("chi tiết", "details"))</summary>\(e($0))</details>" } ?? ""
                 let indent = i.parent == nil ? "" : "&nbsp;&nbsp;↳ "
                 b += "<tr\(i.parent == nil ? " style=\"font-weight:600\"" : "")><td>\(e(i.code))</td><td>\(indent)\(e(i.name))</td><td class=\"n\">\(n(i.points, 3))</td><td class=\"n\">\(n(i.max, 3))</td>"

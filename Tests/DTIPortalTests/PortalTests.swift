@@ -334,6 +334,32 @@ struct PortalTests {
         }
     }
 
+    @Test("A value that fails a declared warning check is flagged beside its indicator on the page")
+    func dataQualityFlags() async throws {
+        let f = try Self.fixture()
+        let (portal, app) = app(f)
+        defer { portal.shutdown() }
+        let page = { () async throws -> String in
+            try await app.test(.router) { client in
+                var b = Browser(client)
+                #expect(try await b.signIn(f.etl, f.password).status == .seeOther)
+                return String(buffer: try await b.get("/units/\(PortalFixture.peerY)").body)
+            }
+        }
+        func row(_ html: String, _ code: String) -> String {
+            guard let r = html.range(of: "<td>\(code)</td>") else { return "" }
+            let rest = html[r.lowerBound...]
+            return String(rest[..<(rest.range(of: "</tr>")?.lowerBound ?? rest.endIndex)])
+        }
+        #expect(!row(try await page(), "7.1").contains("class=\"warning\""), "no flag before")
+        // 7.1 a (the digital economy's value added) larger than b (GRDP): 004's check 'a <= b' is a warning, it loads.
+        let csv = "unit_code,year,catalogue,indicator,variable,value,evidence,stage\n\(PortalFixture.peerY),2024,bac-giang-district-2022,7.1,a,60000,,self\n"
+        let load = try SubmissionLoader(connection: f.db).load(path: try f.file("warn-\(f.suffix).csv", csv))
+        #expect(load.committed && !load.warnings.isEmpty, "\(load.warnings)")
+        let flagged = row(try await page(), "7.1")
+        #expect(flagged.contains("class=\"warning\"") && flagged.contains("a &lt;= b"), "\(flagged)")
+    }
+
     @Test("What-if equals a real load and roll-up of the same changed inputs: points, pillars, index and rank; nothing is written")
     func whatIfEqualsRealLoad() async throws {
         // A fixture of its own: this test loads for real at the end.
