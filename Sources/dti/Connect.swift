@@ -68,6 +68,12 @@ enum Connect {
                 }
             }
         }
+        try require(needs, command: command, db)
+        return db
+    }
+
+    /// Refuses a login of a kind the command does not allow, with a message naming the kind it needs (exit 1).
+    static func require(_ needs: Needs, command: String, _ db: PostgresConnection) throws {
         let login = try session(db)
         guard let kind = login.kind, needs.allows(kind) else {
             let what = login.kind.map { k in login.district.map { "\(k), \($0)" } ?? k }
@@ -75,7 +81,6 @@ enum Connect {
                 vi: "lệnh dti \(command) cần \(needs.vi); tài khoản '\(login.name)' là \(what.map { "tài khoản \($0)" } ?? "vai trò ngoài các nhóm dti") (xem SECURITY.md)",
                 en: "dti \(command) needs \(needs.en); the login '\(login.name)' is \(what.map { "of kind \($0)" } ?? "a role in no dti group") (see SECURITY.md)"))
         }
-        return db
     }
 
     /// The session's login and its kind.

@@ -28,6 +28,10 @@ struct DbMigrateCommand: ParsableCommand {
         let home = try Home.locate()
         let db = try Database.connect(home: home)
         defer { db.close() }
+        // Only the owner migrates. Before migration 0022 there is no dti.session_login() to ask: the server decides.
+        if try db.query("SELECT to_regprocedure('dti.session_login()') IS NOT NULL AS known")[0]["known"].decode(Bool.self) {
+            try Connect.require(.owner, command: "db migrate", db)
+        }
         let report = try Migrator(home: home).migrate(db)
         for name in report.applied {
             Output.note(Output.text(vi: "  đã áp dụng \(name)", en: "  applied \(name)"))

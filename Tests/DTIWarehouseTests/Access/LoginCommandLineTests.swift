@@ -123,7 +123,9 @@ struct LoginCommandLineTests {
         }
         let refused = try run(f, as: analyst, ["load", f.home.reference + "/yen-dinh-2022.csv"])
         #expect(refused.status == 1 && refused.text.contains("lệnh dti load cần tài khoản etl") && refused.text.contains("là tài khoản analyst"), "\(refused.text)")
-        let admin = try run(f, as: etl, ["db", "create-login", "x_" + etl, "--kind", "analyst", "--no-password"])
-        #expect(admin.status == 1 && admin.text.contains("cần chủ cơ sở dữ liệu"), "\(admin.text)")
+        for command in [["db", "create-login", "x_" + etl, "--kind", "analyst", "--no-password"], ["db", "migrate"]] {
+            let admin = try run(f, as: etl, command)
+            #expect(admin.status == 1 && admin.text.contains("lệnh dti \(command[0]) \(command[1]) cần chủ cơ sở dữ liệu"), "\(admin.text)")
+        }
     }
 }
