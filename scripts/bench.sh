@@ -15,6 +15,7 @@
 #            of the plain table to their districts.
 #   export   p50/p95 of `dti export --unit D --years 2022-2024 --children --format csv` over random districts, warm.
 #   memory   peak RSS of `dti load` (GNU time).
+#   readers  the README's analyst queries on the last database: one indicator of a year, one unit's year, v_submission_status
 #   size     bytes of dti.submission_sheets, where the values are (table + indexes + toast), per million values.
 #   growth   the same load and roll-up on the first 10 %, 30 % and 100 % of the synthetic provinces.
 set -euo pipefail
@@ -41,6 +42,10 @@ T_LOAD_RATIO=1.25
 T_ROLLUP_RATIO=3
 T_RSS_MB=256
 T_EXPORT_P95_MS=200
+# Readers (issue 16 point 1, issue 15 point 7), ms, on the last database (2022–2024 loaded and rolled up).
+T_READ_INDICATOR_MS=20
+T_READ_UNIT_MS=5
+T_READ_STATUS_MS=500
 
 export DTI_STATE_DIR=${DTI_STATE_DIR:-$ROOT/.dti/bench}
 # The bench always uses its own embedded cluster, whatever the caller's environment names.
@@ -244,6 +249,31 @@ read -r SV_ROWS SV_BYTES SV_HEAP DB_BYTES PLAIN_ROWS PLAIN_BYTES < <(sqlv "$LAST
          (SELECT count(*) FROM bench_plain.submissions), pg_total_relation_size('bench_plain.submissions')" | tr '|' ' ')
 
 # ---------------------------------------------------------------------------------------------------------------
+# ---------------------------------------------------------------------------------------------------------------
+# Readers: the analyst queries of the README, each run READ_RUNS times in one psql session, warm; the server's time
+# per query as psql's \timing reports it (round trip on the Unix socket included). Median of the runs.
+say "readers: one indicator of a year, one unit's year, v_submission_status ($LAST_DB)"
+READ_RUNS=${BENCH_READ_RUNS:-7}
+# read_ms SQL: the median \timing of SQL over READ_RUNS runs (after one untimed run).
+read_ms() {
+  local q=$1 i script
+  script="\\o /dev/null"$'\n'"$q;"$'\n'"\\timing on"
+  for i in $(seq 1 "$READ_RUNS"); do script+=$'\n'"$q;"; done
+  printf '%s\n' "$script" | psql -X -q -v ON_ERROR_STOP=1 "$LAST_URL" 2>>"$LOG" | awk '/^Time: / { print $2 }' | minmed | awk '{ print $2 }'
+}
+READ_UNIT_CODE=$(sqlv "$LAST_URL" "SELECT u.code FROM dti.units u WHERE u.level = 'commune' AND u.code LIKE 'mau-%' ORDER BY md5(u.code) LIMIT 1")
+Q_INDICATOR="SELECT unit_code, variable, value FROM dti.v_submitted_values WHERE year = $YEAR AND catalogue_id = 'commune-data-$YEAR' AND indicator_code = '3.4'"
+Q_UNIT="SELECT catalogue_id, indicator_code, variable, value, value_text FROM dti.v_submitted_values WHERE year = $YEAR AND unit_code = '$READ_UNIT_CODE'"
+Q_STATUS="SELECT * FROM dti.v_submission_status WHERE year = $YEAR"
+READ_INDICATOR_ROWS=$(sqlv "$LAST_URL" "SELECT count(*) FROM ($Q_INDICATOR) q")
+READ_UNIT_ROWS=$(sqlv "$LAST_URL" "SELECT count(*) FROM ($Q_UNIT) q")
+READ_STATUS_ROWS=$(sqlv "$LAST_URL" "SELECT count(*) FROM ($Q_STATUS) q")
+READ_INDICATOR_MS=$(read_ms "$Q_INDICATOR")
+READ_UNIT_MS=$(read_ms "$Q_UNIT")
+READ_STATUS_MS=$(read_ms "$Q_STATUS")
+echo "   one indicator $READ_INDICATOR_MS ms ($READ_INDICATOR_ROWS rows), one unit $READ_UNIT_MS ms ($READ_UNIT_ROWS rows), v_submission_status $READ_STATUS_MS ms ($READ_STATUS_ROWS rows)" >&2
+{ echo "$Q_INDICATOR"; echo "$Q_UNIT"; echo "$Q_STATUS"; } >"$WORK/reader-queries.sql"
+
 say "export: $EXPORTS random districts, --years 2022-$YEAR --children --format csv"
 mapfile -t DISTRICTS < <(sqlv "$LAST_URL" "SELECT code FROM dti.units WHERE level = 'district' AND code LIKE 'mau-%' ORDER BY md5(code || 'bench') LIMIT $EXPORTS")
 [ "${#DISTRICTS[@]}" -gt 0 ] || { echo "bench: no synthetic districts to export" >&2; exit 1; }
@@ -339,6 +369,9 @@ if [ -n "$SYNTH_SECONDS" ]; then SYNTH_NOTE="synth took $(calc '%.0f' "$SYNTH_SE
   echo "| roll-up: one \`INSERT … SELECT … GROUP BY\` communes → districts | $(calc '%.2f' "${SQL_MIN[$FULL]}") s / $(calc '%.2f' "${SQL_MED[$FULL]}") s | | |"
   echo "| **roll-up ratio** dti / SQL (min, median) | **${ROLL_RATIO_MIN}×**, ${ROLL_RATIO_MED}× | ≤ ${T_ROLLUP_RATIO}× | $(verdict "$ROLL_RATIO_MED" "$T_ROLLUP_RATIO") |"
   echo "| export p50 / p95 (max) over $EXPORTS districts, 2022–$YEAR, \`--children --format csv\`, warm | $(calc '%.0f' "$EXP_P50 * 1000") ms / $(calc '%.0f' "$EXP_P95 * 1000") ms ($(calc '%.0f' "$EXP_MAX * 1000") ms) | p95 ≤ $T_EXPORT_P95_MS ms | $(verdict "$(calc '%.0f' "$EXP_P95 * 1000")" "$T_EXPORT_P95_MS") |"
+  echo "| readers: one indicator across all units of $YEAR (\`v_submitted_values\`, commune-data-$YEAR 3.4, $READ_INDICATOR_ROWS rows; median of $READ_RUNS, warm) | $READ_INDICATOR_MS ms | ≤ $T_READ_INDICATOR_MS ms | $(verdict "$READ_INDICATOR_MS" "$T_READ_INDICATOR_MS") |"
+  echo "| readers: all values of one unit for $YEAR (\`v_submitted_values\`, $READ_UNIT_CODE, $READ_UNIT_ROWS rows) | $READ_UNIT_MS ms | ≤ $T_READ_UNIT_MS ms | $(verdict "$READ_UNIT_MS" "$T_READ_UNIT_MS") |"
+  echo "| readers: \`v_submission_status\` for $YEAR ($READ_STATUS_ROWS rows) | $READ_STATUS_MS ms | ≤ $T_READ_STATUS_MS ms | $(verdict "$READ_STATUS_MS" "$T_READ_STATUS_MS") |"
   echo "| **peak RSS of \`dti load\`** (max over runs) | **$RSS_MB MB** | ≤ $T_RSS_MB MB | $(verdict "$RSS_MB" "$T_RSS_MB") |"
   echo "| size of dti.submission_sheets (table + indexes + toast) per million values | $(calc '%.0f' "$SV_BYTES / $SV_ROWS * 1e6 / $MIB") MiB (heap only $(calc '%.0f' "$SV_HEAP / $SV_ROWS * 1e6 / $MIB") MiB; $SV_ROWS values) | | |"
   echo "| whole database per million submission rows (incl. scores, catalogues) | $(calc '%.0f' "$DB_BYTES / $SV_ROWS * 1e6 / $MIB") MiB | | |"

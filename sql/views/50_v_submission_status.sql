@@ -1,60 +1,94 @@
 DROP VIEW IF EXISTS dti.v_submission_status CASCADE;
 CREATE VIEW dti.v_submission_status AS
+-- Set-based (issue 16): the units' chains up to their province come from one recursive pass (dti.unit_chains, 0019),
+-- not one dti.unit_ancestry call per unit and per sheet; the indicators a unit has data for come from the distinct
+-- item lists of its sheets (a whole form is one list shared by every unit that sent it), not from unnesting every
+-- value; and the expected list is built once per catalogue version and set of unit tags, not once per unit. The
+-- comparison of expected and present indicators is made once per distinct (expected, sheets' lists, derived)
+-- combination. Same rows and columns as the per-unit version (StatusTests compares them on the fixtures).
 WITH versions AS (
     SELECT c.catalogue_id, v.version_id, v.levels, v.scope, v.kind, v.deadline, v.year_from, v.year_to
       FROM dti.catalogues c JOIN dti.catalogue_versions v ON v.version_id = c.current_version
 ),
-used AS (   -- who submitted to which catalogue in which year, and the province (root) each such unit is in
-    SELECT k.catalogue_id, k.year, a.chain[cardinality(a.chain)] AS root
-      FROM (SELECT DISTINCT s.unit_id, s.year::int AS year, i.catalogue_id   -- a sheet's items are of one catalogue
-              FROM dti.submission_sheets s JOIN dti.catalogue_items i ON i.item_id = s.item_ids[1]) k
-      JOIN dti.units u ON u.unit_id = k.unit_id
-     CROSS JOIN LATERAL (SELECT dti.unit_ancestry(u.code) AS chain) a
+chains AS MATERIALIZED (   -- the units the session may see, each with its chain (itself … its province)
+    SELECT u.unit_id, u.code, u.name, u.level, u.tags, a.chain, a.chain[cardinality(a.chain)] AS root
+      FROM dti.units u JOIN dti.unit_chains() a ON a.unit_id = u.unit_id
 ),
-years AS (   -- the years in which anybody submitted to the catalogue
-    SELECT DISTINCT catalogue_id, year FROM used
+layouts AS MATERIALIZED (   -- every distinct item list of a sheet, numbered, with its catalogue and the indicators it has values for
+    SELECT l.item_ids, row_number() OVER (ORDER BY l.item_ids) AS layout_no,
+           (SELECT i.catalogue_id FROM dti.catalogue_items i WHERE i.item_id = l.item_ids[1]) AS catalogue_id,   -- a sheet is one catalogue
+           ARRAY(SELECT DISTINCT i.indicator_code FROM unnest(l.item_ids) AS x (item_id)
+                   JOIN dti.catalogue_items i ON i.item_id = x.item_id) AS indicators
+      FROM (SELECT DISTINCT s.item_ids FROM dti.submission_sheets s) l
 ),
-roots AS (   -- for a catalogue without a scope: the provinces where it is in use that year
-    SELECT DISTINCT catalogue_id, year, root FROM used
+keys AS MATERIALIZED (   -- per unit, year and catalogue with sheets: the numbers of its sheets' item lists, the newest load
+    SELECT s.unit_id, s.year::int AS year, l.catalogue_id, array_agg(DISTINCT l.layout_no) AS layout_nos, max(b.loaded_at) AS last_loaded_at
+      FROM dti.submission_sheets s
+      JOIN layouts l ON l.item_ids = s.item_ids
+      JOIN dti.load_batches b ON b.batch_id = s.batch_id
+     GROUP BY s.unit_id, s.year, l.catalogue_id
 ),
-expected AS (
-    SELECT v.catalogue_id, v.version_id, u.code AS unit_code, u.unit_id, y.year, v.deadline,
-           array_agg(ind.indicator_code ORDER BY ind.ordinal) AS indicators
+used AS MATERIALIZED (   -- who submitted to which catalogue in which year: the provinces (roots) they are in
+    SELECT DISTINCT k.catalogue_id, k.year, c.root
+      FROM keys k JOIN chains c ON c.unit_id = k.unit_id
+),
+tag_lists AS MATERIALIZED (   -- the indicators a catalogue version expects from a unit with these tags, in catalogue order, numbered
+    SELECT x.version_id, x.tags, x.indicators, row_number() OVER (ORDER BY x.version_id, x.tags) AS list_no
+      FROM (SELECT v.version_id, t.tags, array_agg(ind.indicator_code ORDER BY ind.ordinal) AS indicators
+              FROM versions v
+             CROSS JOIN (SELECT DISTINCT c.tags FROM chains c) t
+              JOIN dti.indicators ind ON ind.version_id = v.version_id AND ind.is_leaf AND NOT ind.is_bonus
+                                     AND (ind.applies_to_tag IS NULL OR ind.applies_to_tag = ANY (t.tags))
+                                     AND NOT EXISTS (SELECT 1 FROM dti.pillars p WHERE p.version_id = v.version_id AND p.pillar_code = ind.pillar_code
+                                                       AND p.applies_to_tag IS NOT NULL AND NOT p.applies_to_tag = ANY (t.tags))
+             GROUP BY v.version_id, t.tags) x
+),
+placed AS (   -- (catalogue, year, unit) expected before tags: a catalogue with a scope in the years anybody used it, under its
+              -- scope; one without a scope in the provinces where somebody used it that year
+    SELECT v.catalogue_id, v.version_id, v.deadline, y.year, c.unit_id
       FROM versions v
-      JOIN years y ON y.catalogue_id = v.catalogue_id AND y.year BETWEEN v.year_from AND v.year_to
-      JOIN dti.units u ON u.level = ANY (v.levels)
-      CROSS JOIN LATERAL (SELECT dti.unit_ancestry(u.code) AS chain) a
-
-      JOIN dti.indicators ind ON ind.version_id = v.version_id AND ind.is_leaf AND NOT ind.is_bonus
-                             AND (ind.applies_to_tag IS NULL OR ind.applies_to_tag = ANY (u.tags))
-                             AND NOT EXISTS (SELECT 1 FROM dti.pillars p WHERE p.version_id = v.version_id AND p.pillar_code = ind.pillar_code
-                                               AND p.applies_to_tag IS NOT NULL AND NOT p.applies_to_tag = ANY (u.tags))
-     WHERE CASE WHEN cardinality(v.scope) > 0 THEN a.chain && v.scope
-                ELSE EXISTS (SELECT 1 FROM roots r WHERE r.catalogue_id = v.catalogue_id AND r.year = y.year
-                                                     AND r.root = a.chain[cardinality(a.chain)]) END
-     GROUP BY v.catalogue_id, v.version_id, u.code, u.unit_id, y.year, v.deadline
-),
-submitted AS (
-    SELECT sv.unit_id, sv.year::int AS year, i.catalogue_id, array_agg(DISTINCT i.indicator_code) AS indicators, max(b.loaded_at) AS last_loaded_at
-      FROM dti.submission_values sv
-      JOIN dti.catalogue_items i ON i.item_id = sv.item_id
-      JOIN dti.load_batches b ON b.batch_id = sv.batch_id
-     GROUP BY sv.unit_id, sv.year, i.catalogue_id
+      JOIN (SELECT DISTINCT r.catalogue_id, r.year FROM used r) y ON y.catalogue_id = v.catalogue_id AND y.year BETWEEN v.year_from AND v.year_to
+      JOIN chains c ON c.level = ANY (v.levels) AND c.chain && v.scope
+     WHERE cardinality(v.scope) > 0
+    UNION ALL
+    SELECT v.catalogue_id, v.version_id, v.deadline, r.year, c.unit_id
+      FROM versions v
+      JOIN used r ON r.catalogue_id = v.catalogue_id AND r.year BETWEEN v.year_from AND v.year_to
+      JOIN chains c ON c.root = r.root AND c.level = ANY (v.levels)
+     WHERE cardinality(v.scope) = 0
 ),
 derived AS (
     SELECT unit_code, year, catalogue_id, array_agg(DISTINCT indicator_code) AS indicators
       FROM dti.derived_values GROUP BY unit_code, year, catalogue_id
+),
+status AS MATERIALIZED (   -- one row per expected (unit, year, catalogue) with what it has, by grouping rather than joins
+    SELECT x.unit_code, x.year, x.catalogue_id, min(x.list_no) AS list_no, coalesce(min(x.layout_nos), '{}') AS layout_nos,
+           coalesce(min(x.derived), '{}') AS derived, max(x.last_loaded_at) AS last_loaded_at, min(x.deadline) AS deadline
+      FROM (SELECT c.code AS unit_code, p.year, p.catalogue_id, t.list_no, NULL::bigint[] AS layout_nos, NULL::text[] AS derived,
+                   NULL::timestamptz AS last_loaded_at, p.deadline
+              FROM placed p JOIN chains c ON c.unit_id = p.unit_id
+              JOIN tag_lists t ON t.version_id = p.version_id AND t.tags = c.tags
+            UNION ALL
+            SELECT c.code, k.year, k.catalogue_id, NULL, k.layout_nos, NULL, k.last_loaded_at, NULL
+              FROM keys k JOIN chains c ON c.unit_id = k.unit_id
+            UNION ALL
+            SELECT d.unit_code, d.year::int, d.catalogue_id, NULL, NULL, d.indicators, NULL, NULL
+              FROM derived d) x
+     GROUP BY x.unit_code, x.year, x.catalogue_id
+    HAVING count(x.list_no) > 0
+),
+combinations AS MATERIALIZED (   -- expected, submitted and missing, once per distinct (expected list, item lists, derived)
+    SELECT x.list_no, x.layout_nos, x.derived, cardinality(t.indicators) AS expected,
+           cardinality(ARRAY(SELECT unnest(t.indicators) INTERSECT SELECT unnest(h.present))) AS submitted,
+           ARRAY(SELECT i FROM unnest(t.indicators) WITH ORDINALITY AS o (i, n) WHERE i <> ALL (h.present) ORDER BY n) AS missing
+      FROM (SELECT DISTINCT st.list_no, st.layout_nos, st.derived FROM status st) x
+      JOIN tag_lists t ON t.list_no = x.list_no
+     CROSS JOIN LATERAL (SELECT ARRAY(SELECT unnest(l.indicators) FROM layouts l WHERE l.layout_no = ANY (x.layout_nos)) || x.derived AS present) h
 )
-SELECT e.unit_code, u.name AS unit_name, e.year, e.catalogue_id,
-       cardinality(e.indicators) AS expected,
-       cardinality(ARRAY(SELECT unnest(e.indicators) INTERSECT SELECT unnest(coalesce(s.indicators, '{}') || coalesce(d.indicators, '{}')))) AS submitted,
-       ARRAY(SELECT x FROM unnest(e.indicators) WITH ORDINALITY AS t(x, n)
-              WHERE x <> ALL (coalesce(s.indicators, '{}') || coalesce(d.indicators, '{}')) ORDER BY n) AS missing,
-       s.last_loaded_at, e.deadline
-  FROM expected e
-  JOIN dti.units u ON u.code = e.unit_code
-  LEFT JOIN submitted s ON s.unit_id = e.unit_id AND s.year = e.year AND s.catalogue_id = e.catalogue_id
-  LEFT JOIN derived d ON d.unit_code = e.unit_code AND d.year = e.year AND d.catalogue_id = e.catalogue_id;
+SELECT st.unit_code, c.name AS unit_name, st.year, st.catalogue_id, m.expected, m.submitted, m.missing, st.last_loaded_at, st.deadline
+  FROM status st
+  JOIN combinations m ON m.list_no = st.list_no AND m.layout_nos = st.layout_nos AND m.derived = st.derived
+  JOIN chains c ON c.code = st.unit_code;
 ALTER VIEW dti.v_submission_status OWNER TO dti_viewer;
 COMMENT ON VIEW dti.v_submission_status IS 'Tình hình nộp số liệu / per unit, year and catalogue: how many indicators are expected, how many have data (submitted, or derived from the communes), which are missing, the last load and the deadline. Years are those in which anybody submitted to the catalogue; a catalogue with a scope expects the units under it, one without a scope expects the units of the provinces where somebody used it that year.';
 COMMENT ON COLUMN dti.v_submission_status.unit_code IS 'Mã đơn vị.';

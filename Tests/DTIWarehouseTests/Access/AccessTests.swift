@@ -74,6 +74,21 @@ struct AccessTests {
             SELECT count(*) AS n FROM dti.submission_values s JOIN dti.units u ON u.unit_id = s.unit_id WHERE u.code = ANY(\(own))
             """)[0]["n"].decode(Int.self)
         #expect(values == ownValues && values > 0)
+        // The current store (0015) is keyed by unit_id: the login sees the rows of its own units, all of them and only them.
+        let ownIds = try f.db.query("SELECT unit_id FROM dti.units WHERE code = ANY(\(own))").map { try $0["unit_id"].decode(Int.self) }
+        let allStore = try f.db.query("SELECT unit_id FROM dti.current_sheets").map { try $0["unit_id"].decode(Int.self) }
+        let seenStore = try c.query("SELECT unit_id FROM dti.current_sheets").map { try $0["unit_id"].decode(Int.self) }
+        #expect(seenStore.sorted() == allStore.filter(ownIds.contains).sorted() && !seenStore.isEmpty && allStore.count > seenStore.count,
+                "dti.current_sheets: the district's rows only")
+        // The chains of 0019: its own units only, each reaching its province (which the login itself cannot read).
+        let chains = try c.query("SELECT code, chain[cardinality(chain)] AS root FROM dti.unit_chains()")
+            .map { (try $0["code"].decode(String.self), try $0["root"].decode(String.self)) }
+        #expect(chains.map(\.0).sorted() == own.sorted() && chains.allSatisfy { $0.1 == "bac-giang" })
+        #expect(Self.refusal(c, "SELECT dti.current_sheets_rebuild()") == "42501", "only the owner rebuilds the store")
+        for write in ["DELETE FROM dti.current_sheets", "UPDATE dti.current_sheets SET sheet_id = 1",
+                      "INSERT INTO dti.current_sheets (unit_id, year, stage, catalogue_id, sheet_id) VALUES (1, 2024, 'self', 'x', 1)"] {
+            #expect(Self.refusal(c, write) == "42501", "\(write): permission denied")
+        }
         for write in ["INSERT INTO dti.units (code, name, level) VALUES ('x', 'x', 'district')",
                       "UPDATE dti.indicator_scores SET points = 0", "DELETE FROM dti.submission_sheets",
                       "INSERT INTO dti.submission_sheets (batch_id, unit_id, year, stage, item_ids, \"values\") VALUES (1, 1, 2024, 'self', '{1}', '{1}')",
@@ -112,7 +127,7 @@ struct AccessTests {
         }
         // Reference data (units, catalogues) is readable (0022); submitted values, scores and the trail are not.
         #expect(try c.query("SELECT count(*) AS n FROM dti.units")[0]["n"].decode(Int.self) == f.count("dti.units"))
-        for statement in ["SELECT * FROM dti.load_batches", "SELECT * FROM dti.submission_values", "SELECT * FROM dti.submission_sheets",
+        for statement in ["SELECT * FROM dti.load_batches", "SELECT * FROM dti.submission_values", "SELECT * FROM dti.submission_sheets", "SELECT * FROM dti.current_sheets",
                           "SELECT * FROM dti.indicator_scores", "SELECT * FROM dti.schema_migrations",
                           "INSERT INTO dti.units (code, name, level) VALUES ('x', 'x', 'district')", "DELETE FROM dti.indicator_scores"] {
             #expect(Self.refusal(c, statement) == "42501", "\(statement): permission denied")

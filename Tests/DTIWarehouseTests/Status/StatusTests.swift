@@ -35,3 +35,35 @@ struct StatusTests {
         #expect(r.text.contains("thanh-hoa.yen-dinh") && r.text.contains("thanh-hoa-district-2022"))
     }
 }
+
+@Suite("Submission status: the set-based view gives what the per-unit one gave", .serialized)
+struct StatusEquivalenceTests {
+    @Test("v_submission_status: the same rows as the definition that called unit_ancestry per unit and per sheet, for the owner and for a district login")
+    func sameAsBefore() throws {
+        let f = try HistoryFixture.make("status-same")
+        let d = try ReaderReference.difference(f.db, new: "SELECT * FROM dti.v_submission_status", reference: ReaderReference.submissionStatus)
+        #expect(d.onlyNew.isEmpty && d.onlyReference.isEmpty, "new \(d.onlyNew), before \(d.onlyReference)")
+        #expect(d.count == d.referenceCount && d.count > 25)
+        // Rows with something missing, derived values and two provinces are among them.
+        #expect(try f.scalar("SELECT count(DISTINCT split_part(unit_code, '.', 1)) FROM dti.v_submission_status", as: Int.self) >= 2)
+        #expect(try f.scalar("SELECT count(*) FROM dti.v_submission_status WHERE cardinality(missing) > 0 AND submitted > 0", as: Int.self) > 0)
+
+        // A district login: the rows of its own units, the same as the owner's, and the same as before for it too.
+        let role = "t_status_" + UUID().uuidString.prefix(8).lowercased()
+        _ = try Logins(connection: f.db).create(role: role, kind: .district, district: RollupFixture.district, password: WarehouseFixture.password(role))
+        let c = try PostgresConnection(conninfo: try f.conninfo(as: role))
+        defer { c.close(); try? f.db.simpleQuery("DROP OWNED BY \"\(role)\"; DROP ROLE IF EXISTS \"\(role)\"") }
+        let own = [RollupFixture.district] + RollupFixture.communes
+        let mine = try c.query("SELECT x::text AS r FROM dti.v_submission_status x ORDER BY 1").map { try $0["r"].decode(String.self) }
+        let owners = try f.db.query("SELECT x::text AS r FROM dti.v_submission_status x WHERE unit_code = ANY(\(own)) ORDER BY 1")
+            .map { try $0["r"].decode(String.self) }
+        #expect(mine == owners && !mine.isEmpty)
+        // The definition of before, as a view of the view owner's (it reads dti.load_batches, which a login may not).
+        try f.db.simpleQuery("""
+            CREATE VIEW dti.test_status_before AS \(ReaderReference.submissionStatus);
+            ALTER VIEW dti.test_status_before OWNER TO dti_viewer; GRANT SELECT ON dti.test_status_before TO dti_district
+            """)
+        let dl = try ReaderReference.difference(c, new: "SELECT * FROM dti.v_submission_status", reference: "SELECT * FROM dti.test_status_before")
+        #expect(dl.onlyNew.isEmpty && dl.onlyReference.isEmpty && dl.count == mine.count, "new \(dl.onlyNew), before \(dl.onlyReference)")
+    }
+}
