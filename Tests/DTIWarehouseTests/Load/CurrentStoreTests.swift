@@ -189,3 +189,60 @@ struct CurrentStoreTests {
             """, as: Int.self) == 0)
     }
 }
+
+/// The plans of the readers, not their times: one indicator across every unit of a year, and all values of one unit
+/// for a year, read the current store through its indexes and fetch each sheet by its id; neither scans the history.
+@Suite("Readers: plans use the indexes, not a scan of the history", .serialized)
+struct ReaderPlanTests {
+    static let oneIndicator = "SELECT unit_code, variable, value FROM dti.v_submitted_values WHERE year = 2024 AND catalogue_id = 'commune-data-2024' AND indicator_code = '3.3'"
+    static func oneUnit(_ code: String) -> String {
+        "SELECT catalogue_id, indicator_code, variable, value, value_text FROM dti.v_submitted_values WHERE year = 2024 AND unit_code = '\(code)'"
+    }
+
+    /// Every (node type, relation, index) of the plan of `sql`, from EXPLAIN (FORMAT JSON).
+    static func nodes(_ c: PostgresConnection, _ sql: String) throws -> [(type: String, relation: String?, index: String?)] {
+        let json = try c.query("EXPLAIN (FORMAT JSON) \(unescaped: sql)")[0][0].decode(String.self)
+        var out: [(String, String?, String?)] = []
+        func walk(_ node: [String: Any]) {
+            out.append((node["Node Type"] as? String ?? "?", node["Relation Name"] as? String, node["Index Name"] as? String))
+            for child in node["Plans"] as? [[String: Any]] ?? [] { walk(child) }
+        }
+        let top = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [[String: Any]]
+        if let plan = top?.first?["Plan"] as? [String: Any] { walk(plan) }
+        return out
+    }
+
+    @Test("one indicator across all units, and one unit's year: index scans of current_sheets and of submission_sheets by id, no sequential scan of either, for the owner and a district login")
+    func plans() throws {
+        let f = try RollupFixture.make("readers-plan")
+        // A history long enough for the planner to choose as it would at scale: the fixture's sheets again for 123
+        // earlier years (through the trigger, as a load writes them), then fresh statistics.
+        try f.db.simpleQuery("""
+            INSERT INTO dti.submission_sheets (batch_id, unit_id, year, stage, item_ids, "values", value_texts, evidences, source_refs, source_lines)
+            SELECT s.batch_id, s.unit_id, y, s.stage, s.item_ids, s."values", s.value_texts, s.evidences, s.source_refs, s.source_lines
+              FROM dti.submission_sheets s, generate_series(1901, 2023) AS y WHERE s.year = 2024;
+            ANALYZE dti.submission_sheets; ANALYZE dti.current_sheets; ANALYZE dti.units; ANALYZE dti.catalogue_items
+            """)
+        #expect(try f.scalar("SELECT count(*) FROM dti.current_sheets", as: Int.self) > 3000)
+        let role = "t_plan_" + UUID().uuidString.prefix(8).lowercased()
+        _ = try Logins(connection: f.db).create(role: role, kind: .district, district: RollupFixture.district, password: WarehouseFixture.password(role))
+        let district = try PostgresConnection(conninfo: try f.conninfo(as: role))
+        defer { district.close(); try? f.db.simpleQuery("DROP ROLE IF EXISTS \"\(role)\"") }
+        let history = ["submission_sheets", "current_sheets"]
+        for (who, c) in [("owner", f.db), ("district login", district)] {
+            for (name, sql) in [("one indicator", Self.oneIndicator), ("one unit", Self.oneUnit(RollupFixture.communes[0]))] {
+                let plan = try Self.nodes(c, sql)
+                let scans = plan.filter { $0.type == "Seq Scan" && history.contains($0.relation ?? "") }
+                #expect(scans.isEmpty, "\(who), \(name): no sequential scan of \(scans.compactMap(\.relation)); plan \(plan)")
+                #expect(plan.contains { $0.relation == "submission_sheets" && $0.index == "submission_sheets_id" },
+                        "\(who), \(name): each sheet fetched by its id; plan \(plan)")
+                // current_sheets by an index (an index scan names it; a bitmap heap scan's child index scan does).
+                let indexes = Set(plan.compactMap(\.index))
+                let wanted = name == "one indicator" ? ["current_sheets_catalogue_year"] : ["current_sheets_pkey", "current_sheets_catalogue_year"]
+                #expect(!indexes.isDisjoint(with: wanted), "\(who), \(name): current_sheets through \(wanted); plan \(plan)")
+                // And the answer is the fixture's (the plan reads the right rows).
+                #expect(try c.query("SELECT count(*) FROM (\(unescaped: sql)) q")[0][0].decode(Int.self) > 0)
+            }
+        }
+    }
+}
