@@ -27,6 +27,18 @@ struct RollupCommand: ParsableCommand {
           dti rollup --year 2022
           dti rollup --year 2024 --province bac-giang
           dti rollup --year 2024 --province ha-noi --all-stages
+
+        Số liệu xã chưa đủ: mỗi huyện có biến tổng hợp từ xã được in độ bao phủ (số xã
+        có số liệu / số xã của huyện trong năm); chỉ số của huyện thiếu số liệu xã có
+        complete = false và coverage trong v_unit_index. Ở giai đoạn final, huyện nào
+        thiếu thì không công bố gì (mã thoát 2, nêu tên các xã thiếu), trừ khi thêm
+        --allow-incomplete.
+        Incomplete commune data: each district derived from communes prints its
+        coverage (communes with data / communes of the district that year); its index
+        has complete = false and its coverage in v_unit_index. At stage final an
+        incomplete district publishes nothing (exit 2, naming the communes missing)
+        unless --allow-incomplete.
+          dti rollup --year 2024 --province bac-giang --allow-incomplete
         """
     )
 
@@ -44,6 +56,10 @@ struct RollupCommand: ParsableCommand {
     @Flag(help: "Tổng hợp lần lượt mọi giai đoạn / roll up every stage in turn.")
     var allStages = false
 
+    @Flag(name: .customLong("allow-incomplete"),
+          help: "Vẫn công bố (final) khi số liệu xã chưa đủ / publish the final stage even when commune data is incomplete.")
+    var allowIncomplete = false
+
     func run() throws {
         let db = try Connect.database(for: .etl, command: "rollup")
         let rollup = Rollup(connection: db)
@@ -55,10 +71,17 @@ struct RollupCommand: ParsableCommand {
         let stages = allStages ? Stage.allCases : [stage]
         for p in provinces {
             for s in stages {
-                let r = try rollup.run(province: p, year: year, stage: s) { Output.note("  \($0)") }
+                let r = try rollup.run(province: p, year: year, stage: s, requireComplete: s == .final && !allowIncomplete) { Output.note("  \($0)") }
                 Output.line(Output.text(
                     vi: "\(p) \(year) \(s.rawValue): lượt \(r.runId): \(r.unitsScored) đơn vị, \(r.indicatorsScored) chỉ số có điểm, \(r.derivedValues) biến tổng hợp từ xã, \(r.mismatches.count) chênh lệch, \(r.lineageRows) giá trị sáp nhập, \(r.durationMs) ms",
                     en: "\(p) \(year) \(s.rawValue): run \(r.runId): \(r.unitsScored) units, \(r.indicatorsScored) indicators scored, \(r.derivedValues) variables derived from communes, \(r.mismatches.count) mismatches, \(r.lineageRows) merged-unit values, \(r.durationMs) ms"))
+                for c in r.coverage {
+                    let share = c.expected > 0 ? Output.number(Decimal(c.withData) * 100 / Decimal(c.expected), fractionDigits: 1) : "—"
+                    let missing = c.missing.prefix(10).joined(separator: ", ") + (c.missing.count > 10 ? ", …" : "")
+                    Output.line(Output.text(
+                        vi: "  \(c.district): số liệu xã \(c.withData)/\(c.expected) (\(share) %)" + (c.complete ? "" : ", chưa đủ: thiếu \(missing)"),
+                        en: "  \(c.district): commune data \(c.withData)/\(c.expected) (\(share) %)" + (c.complete ? "" : ", incomplete: missing \(missing)")))
+                }
                 for m in r.mismatches {
                     Output.note(Output.text(
                         vi: "  chênh lệch: \(m.unit) \(m.catalogue) \(m.indicator).\(m.variable): tổng từ xã \(m.derived.map { Output.number($0) } ?? "—"), huyện nộp \(m.submitted.map { Output.number($0) } ?? "—"), dùng \(m.used == "derived" ? "tổng từ xã" : "số huyện nộp")",

@@ -2,10 +2,17 @@ DROP VIEW IF EXISTS dti.v_unit_index_all_stages CASCADE;
 CREATE VIEW dti.v_unit_index_all_stages AS
 SELECT x.unit_code, u.name AS unit_name, u.level, u.parent_code, x.year, x.stage, x.catalogue_id, x.points, x.max_points,
        x.percent, x.rating, x.peer_group, g.name AS peer_group_name, x.rank, x.bonus_points, x.derived, x.derived_from,
-       x.version_id, x.run_id
+       x.version_id, x.run_id, cov.complete, cov.coverage
   FROM dti.unit_index x
   JOIN dti.units u ON u.code = x.unit_code
-  LEFT JOIN dti.peer_groups g ON g.code = x.peer_group;
+  LEFT JOIN dti.peer_groups g ON g.code = x.peer_group
+  -- an index computed from commune data: the share of it present (issue 15 point 6); NULL when none is involved
+  LEFT JOIN LATERAL (SELECT bool_and(d.children_count >= d.expected_children) AS complete,
+                            least(1, sum(d.children_count)::numeric / nullif(sum(d.expected_children), 0)) AS coverage
+                       FROM dti.derived_values d
+                      WHERE d.unit_code = x.unit_code AND d.year = x.year AND d.stage = x.stage AND d.catalogue_id = x.catalogue_id
+                        AND d.used = 'derived' AND d.how <> 'count_units' AND d.expected_children IS NOT NULL
+                     HAVING count(*) > 0) cov ON true;
 ALTER VIEW dti.v_unit_index_all_stages OWNER TO dti_viewer;
 COMMENT ON VIEW dti.v_unit_index_all_stages IS 'Chỉ số DTI của đơn vị, mọi giai đoạn / the index per unit, year and stage, every stage.';
 
@@ -33,4 +40,6 @@ COMMENT ON COLUMN dti.v_unit_index.bonus_points IS 'Điểm khuyến khích incl
 COMMENT ON COLUMN dti.v_unit_index.derived IS 'true: not an evaluation but a comparison value of a merged unit, the mean of its predecessors'' indices (the rule of the national DTI 2024 report).';
 COMMENT ON COLUMN dti.v_unit_index.derived_from IS 'The predecessors a derived row averages.';
 COMMENT ON COLUMN dti.v_unit_index.version_id IS 'Catalogue version used.';
+COMMENT ON COLUMN dti.v_unit_index.complete IS 'Đủ số liệu xã: false when a district variable used was derived from fewer communes than the district has that year (NULL: no commune data involved).';
+COMMENT ON COLUMN dti.v_unit_index.coverage IS 'Độ bao phủ, 0–1: communes with a value ÷ communes expected, summed over the district variables derived from communes (5 of 22 communes: 0.227…).';
 COMMENT ON COLUMN dti.v_unit_index.run_id IS 'Roll-up that computed the row (dti.rollup_runs: who, when, inputs).';

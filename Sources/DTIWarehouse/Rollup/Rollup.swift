@@ -22,6 +22,18 @@ public struct Rollup {
         public var lineageRows: Int
         public var inputDigest: String
         public var durationMs: Int
+        /// Per district whose variables are derived from communes: how many of its communes have data.
+        public var coverage: [Coverage] = []
+    }
+
+    /// A district's communes with data for the year (any item that feeds a district variable), of those that exist.
+    public struct Coverage: Sendable {
+        public var district: String
+        public var withData: Int
+        public var expected: Int
+        /// The communes without data, by code.
+        public var missing: [String]
+        public var complete: Bool { withData >= expected }
     }
 
     public struct Mismatch: Sendable {
@@ -50,7 +62,9 @@ public struct Rollup {
         return rows.compactMap { $0["code"].text }
     }
 
-    public func run(province: String, year: Int, stage: Stage, progress: (String) -> Void = { _ in }) throws -> Report {
+    /// `requireComplete`: refuse (exit 2, nothing written) when a district's commune data is incomplete, naming the
+    /// communes without data (`dti rollup --stage final` without `--allow-incomplete`).
+    public func run(province: String, year: Int, stage: Stage, requireComplete: Bool = false, progress: (String) -> Void = { _ in }) throws -> Report {
         let started = Date()
         let check = try connection.query("SELECT level::text FROM dti.units WHERE code = \(province)")
         guard check.count == 1, check[0]["level"].text == "province" else {
@@ -59,12 +73,13 @@ public struct Rollup {
         let osUser = ProcessInfo.processInfo.environment["USER"] ?? NSUserName()
         let lockKey = province + "/" + String(year) + "/" + stage.rawValue
         return try connection.transaction { (db: PostgresConnection) throws -> Report in
-            try runLocked(db, province: province, year: year, stage: stage, started: started, osUser: osUser, lockKey: lockKey, progress: progress)
+            try runLocked(db, province: province, year: year, stage: stage, started: started, osUser: osUser, lockKey: lockKey,
+                          requireComplete: requireComplete, progress: progress)
         }
     }
 
     private func runLocked(_ db: PostgresConnection, province: String, year: Int, stage: Stage, started: Date, osUser: String, lockKey: String,
-                           progress: (String) -> Void) throws -> Report {
+                           requireComplete: Bool, progress: (String) -> Void) throws -> Report {
         progress(Say.text(vi: "chờ khóa tổng hợp \(province) \(year) \(stage.rawValue)…", en: "waiting for the roll-up lock of \(province) \(year) \(stage.rawValue)…"))
         try db.execute("SELECT pg_advisory_xact_lock(hashtext('dti.rollup'), hashtext(\(lockKey)))")
         let runId = try db.query("""
@@ -77,6 +92,17 @@ public struct Rollup {
 
         progress(Say.text(vi: "2/5 tổng hợp biến cấp huyện từ các xã", en: "2/5 deriving district variables from their communes"))
         let derivedCount = try derive(db, runId: runId, year: year, stage: stage)
+        let coverage = try coverage(db, runId: runId, year: year)
+        if requireComplete, case let incomplete = coverage.filter({ !$0.complete }), !incomplete.isEmpty {
+            func list(_ c: Coverage) -> String {
+                c.missing.prefix(10).joined(separator: ", ") + (c.missing.count > 10 ? ", … (\(c.missing.count))" : "")
+            }
+            throw DTIError(.inputRejected,
+                vi: "không công bố (giai đoạn \(stage.rawValue)) vì số liệu xã chưa đủ: " + incomplete.map { "\($0.district) có \($0.withData)/\($0.expected) xã, thiếu \(list($0))" }.joined(separator: "; ")
+                    + ". Chạy lại khi đủ, hoặc thêm --allow-incomplete để công bố với số liệu chưa đủ (chỉ số được đánh dấu complete = false)",
+                en: "not published (stage \(stage.rawValue)): commune data is incomplete: " + incomplete.map { "\($0.district) has \($0.withData)/\($0.expected) communes, missing \(list($0))" }.joined(separator: "; ")
+                    + ". Run again when complete, or add --allow-incomplete to publish anyway (the index is marked complete = false)")
+        }
         let mismatchRows = try db.query("""
             SELECT unit_code, catalogue_id, indicator_code, variable, derived_value, submitted_value, used FROM dti.derived_values
              WHERE run_id = \(runId) AND mismatch ORDER BY unit_code, catalogue_id, indicator_code, variable
@@ -105,9 +131,32 @@ public struct Rollup {
                    \(scoring.digest)::text, \(scoring.units)::integer, \(scoring.indicators)::integer,
                    \(derivedCount)::integer, \(mismatches.count)::integer)
             """)
-        return Report(runId: runId, province: province, year: year, stage: stage, unitsScored: scoring.units,
-                      indicatorsScored: scoring.indicators, derivedValues: derivedCount, mismatches: mismatches,
-                      lineageRows: lineage, inputDigest: scoring.digest, durationMs: duration)
+        var report = Report(runId: runId, province: province, year: year, stage: stage, unitsScored: scoring.units,
+                            indicatorsScored: scoring.indicators, derivedValues: derivedCount, mismatches: mismatches,
+                            lineageRows: lineage, inputDigest: scoring.digest, durationMs: duration)
+        report.coverage = coverage
+        return report
+    }
+
+    /// Per district that this run derived variables for: its communes that exist in the year, and those with any value
+    /// (for the year, at this stage or below) of an item that feeds a district variable.
+    private func coverage(_ db: PostgresConnection, runId: Int, year: Int) throws -> [Coverage] {
+        try db.query("""
+            WITH districts AS (SELECT DISTINCT unit_code FROM dti.derived_values WHERE run_id = \(runId)),
+            fed AS (SELECT DISTINCT e.unit_id FROM eff e JOIN dti.feeds f ON f.source_item_id = e.item_id
+                     JOIN dti.catalogues c ON c.current_version = f.version_id WHERE e.year = \(year))
+            SELECT d.unit_code AS district, count(x.code) AS expected, count(x.code) FILTER (WHERE fed.unit_id IS NOT NULL) AS with_data,
+                   coalesce(array_agg(x.code ORDER BY x.code) FILTER (WHERE x.code IS NOT NULL AND fed.unit_id IS NULL), '{}') AS missing
+              FROM districts d
+              LEFT JOIN dti.units x ON x.parent_code = d.unit_code AND x.level = 'commune'
+                   AND (x.valid_from IS NULL OR x.valid_from <= make_date(\(year), 12, 31))
+                   AND (x.valid_to IS NULL OR x.valid_to >= make_date(\(year), 1, 1))
+              LEFT JOIN fed ON fed.unit_id = x.unit_id
+             GROUP BY d.unit_code ORDER BY d.unit_code
+            """).map { r in
+            Coverage(district: try r["district"].decode(), withData: try r["with_data"].decode(), expected: try r["expected"].decode(),
+                     missing: try r["missing"].decode([String].self))
+        }
     }
 
     // MARK: 1. the current value of every key at this stage (the most advanced stage at or below it)
@@ -144,7 +193,7 @@ public struct Rollup {
     private func derive(_ db: PostgresConnection, runId: Int, year: Int, stage: Stage) throws -> Int {
         try db.execute("""
             INSERT INTO dti.derived_values (run_id, unit_code, year, stage, catalogue_id, indicator_code, variable, derived_value,
-                                            children_count, how, submitted_value, used, mismatch)
+                                            children_count, how, submitted_value, used, mismatch, expected_children)
             WITH agg AS (
                 SELECT d.unit_id AS district_id, d.code AS district_code, d.ancestry, f.target_catalogue, f.target_indicator, f.target_variable,
                        f.how, f.precedence, count(*) AS children,
@@ -173,7 +222,11 @@ public struct Rollup {
             SELECT \(runId), a.district_code, \(year), \(stage.rawValue)::dti.stage, a.target_catalogue, a.target_indicator, a.target_variable,
                    a.value, a.children, a.how, s.value,
                    CASE WHEN a.precedence = 'submitted' AND s.value IS NOT NULL THEN 'submitted' ELSE 'derived' END,
-                   s.value IS NOT NULL AND s.value IS DISTINCT FROM a.value
+                   s.value IS NOT NULL AND s.value IS DISTINCT FROM a.value,
+                   -- the communes the district has in the year: coverage = children ÷ this (issue 15 point 6)
+                   (SELECT count(*) FROM dti.units x WHERE x.parent_code = a.district_code AND x.level = 'commune'
+                       AND (x.valid_from IS NULL OR x.valid_from <= make_date(\(year), 12, 31))
+                       AND (x.valid_to IS NULL OR x.valid_to >= make_date(\(year), 1, 1)))
               FROM agg a
               JOIN dti.catalogues tc ON tc.catalogue_id = a.target_catalogue
               JOIN dti.catalogue_versions tv ON tv.version_id = tc.current_version
@@ -183,7 +236,8 @@ public struct Rollup {
                AND (cardinality(tv.scope) = 0 OR a.ancestry && tv.scope)
             ON CONFLICT (unit_code, year, stage, catalogue_id, indicator_code, variable) DO UPDATE
                SET run_id = excluded.run_id, derived_value = excluded.derived_value, children_count = excluded.children_count,
-                   how = excluded.how, submitted_value = excluded.submitted_value, used = excluded.used, mismatch = excluded.mismatch
+                   how = excluded.how, submitted_value = excluded.submitted_value, used = excluded.used, mismatch = excluded.mismatch,
+                   expected_children = excluded.expected_children
             """)
         // Values derived by an earlier run for units of this province that no longer derive anything go away.
         try db.execute("""
