@@ -57,6 +57,12 @@ struct LoadCommand: ParsableCommand {
         comma|dot says which separator the file uses for decimals.
 
           dti load --decimal comma returns/tan-yen-2024.csv
+
+        Ô để trống (CSV: value rỗng; XLSX: dòng biểu mẫu chưa điền) nghĩa là "chưa trả
+        lời": không bị từ chối, không ghi gì, giá trị cũ vẫn giữ và được liệt kê (giữ
+        từ trước, chưa trả lời N).
+        A blank value means "not answered": not refused, nothing written, the earlier
+        value stays and is listed as kept.
         """
     )
 
@@ -162,11 +168,12 @@ enum LoadSummaryText {
                 vi: "\(file): \(r.rejected.count)/\(r.total) bản ghi sai: không nạp gì (sửa tệp, hoặc dùng --partial)",
                 en: "\(file): \(r.rejected.count)/\(r.total) records refused: nothing loaded (fix the file, or use --partial)"))
         }
-        let shown = r.dryRun ? r.units : r.units.filter { !$0.kept.isEmpty }
+        let shown = r.dryRun ? r.units : r.units.filter { !$0.kept.isEmpty || $0.notAnswered > 0 }
         for u in shown.prefix(unitLines) {
             var line = Output.text(vi: "  \(u.unit) \(u.year) \(u.catalogue) \(u.stage): mới \(u.new), thay đổi \(u.changed), không đổi \(u.unchanged)",
                                    en: "  \(u.unit) \(u.year) \(u.catalogue) \(u.stage): new \(u.new), changed \(u.changed), unchanged \(u.unchanged)")
             if u.rejected > 0 { line += Output.text(vi: ", từ chối \(u.rejected)", en: ", rejected \(u.rejected)") }
+            if u.notAnswered > 0 { line += Output.text(vi: ", chưa trả lời \(u.notAnswered)", en: ", not answered \(u.notAnswered)") }
             if !u.kept.isEmpty {
                 let list = u.kept.prefix(12).joined(separator: ", ") + (u.kept.count > 12 ? ", …" : "")
                 line += Output.text(vi: ", giữ từ trước \(u.kept.count) (\(list))", en: ", kept from earlier \(u.kept.count) (\(list))")

@@ -23,6 +23,7 @@ public enum LoadReportJSON {
         var unit_code: String, year: String, catalogue: String, stage: String
         var new: Int, changed: Int, unchanged: Int, rejected: Int
         var kept: [String]
+        var not_answered: Int
     }
     struct RejectEntry: Encodable {
         var ref: String, unit_code: String, catalogue: String, indicator: String, variable: String, value: String
@@ -49,7 +50,8 @@ public enum LoadReportJSON {
             File(file: r.file, dry_run: r.dryRun, outcome: outcome(r), batch_id: r.batchId, already_loaded_as: r.alreadyLoadedAs,
                  total: r.total, accepted: r.accepted, unchanged: r.unchanged, rejected: r.rejected.count,
                  units: r.units.map { Unit(unit_code: $0.unit, year: $0.year, catalogue: $0.catalogue, stage: $0.stage, new: $0.new,
-                                           changed: $0.changed, unchanged: $0.unchanged, rejected: $0.rejected, kept: $0.kept) },
+                                           changed: $0.changed, unchanged: $0.unchanged, rejected: $0.rejected, kept: $0.kept,
+                                           not_answered: $0.notAnswered) },
                  rejects: r.rejected.map { RejectEntry(ref: $0.ref, unit_code: $0.unit, catalogue: $0.catalogue, indicator: $0.indicator,
                                                        variable: $0.variable, value: $0.raw, code: $0.code, message_vi: $0.message.vi,
                                                        message_en: $0.message.en) },

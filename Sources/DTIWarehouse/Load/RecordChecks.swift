@@ -93,9 +93,12 @@ enum RecordChecks {
         var perKey: [KeyCounts] = []
         /// Declared checks of severity warning that failed (the records load).
         var warnings: [DeclaredChecks.Hit] = []
+        /// Records with a blank value: not answered, so not written; an earlier value of the key stays (and is listed as kept).
+        var blank: [Int] = []
     }
 
-    struct KeyCounts: Sendable, Equatable { var new = 0, changed = 0, unchanged = 0 }
+    /// `blank`: records with no value (not answered: neither refused nor written).
+    struct KeyCounts: Sendable, Equatable { var new = 0, changed = 0, unchanged = 0, blank = 0 }
 
     /// The records of each key, in file order: a counting sort of the record numbers by key number.
     static func recordsByKey(_ staged: StagedFile) -> (order: [Int32], starts: [Int]) {
@@ -133,14 +136,17 @@ enum RecordChecks {
             let k = ref.keys[key]
             let group = grouped.order[grouped.starts[key]..<grouped.starts[key + 1]]
             var ratioCandidates: [Int] = []
+            let blankBefore = out.blank.count
             for r32 in group {
                 let r = Int(r32)
                 let itemNo = Int(staged.itemNo[r])
                 let repeatedOf: Int? = seenIn[itemNo] == Int32(key) ? Int(firstAt[itemNo]) : nil
                 if repeatedOf == nil { seenIn[itemNo] = Int32(key); firstAt[itemNo] = r32 }
                 if let (code, detail) = reason(staged, record: r, key: k, itemNo: itemNo, ref: ref, repeatedOf: repeatedOf) {
-                    out.refusals.append(Refusal(record: r, code: code, detail: detail))
                     out.skip[r] = true
+                    // A blank value is "not answered" (a form's empty cell): not a refusal, and nothing is written.
+                    if code == "value.empty" { out.blank.append(r); continue }
+                    out.refusals.append(Refusal(record: r, code: code, detail: detail))
                 } else if !ratiosOf[itemNo].isEmpty {
                     ratioCandidates.append(r)
                 }
@@ -187,6 +193,7 @@ enum RecordChecks {
             } else {
                 for r32 in group where !out.skip[Int(r32)] { counts.new += 1 }
             }
+            counts.blank = out.blank.count - blankBefore
             out.perKey[key] = counts
         }
         out.refusals.sort { $0.record < $1.record }

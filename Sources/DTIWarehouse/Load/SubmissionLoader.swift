@@ -45,8 +45,11 @@ public struct SubmissionLoader {
         public var unchanged = 0
         /// Records refused.
         public var rejected = 0
-        /// Current values of the catalogue the file does not touch: they stay as they are, listed so nothing is kept silently.
+        /// Current values of the catalogue the file does not touch (or leaves blank): they stay as they are, listed so
+        /// nothing is kept silently.
         public var kept: [String] = []
+        /// Records with a blank value: not answered, neither refused nor written.
+        public var notAnswered = 0
     }
 
     public struct Reject: Sendable, Equatable {
@@ -234,13 +237,15 @@ public struct SubmissionLoader {
         var out = staged.keyTexts.map { UnitSummary(unit: $0.unit, year: $0.year, catalogue: $0.catalogue, stage: $0.stage) }
         for (k, c) in outcome.perKey.enumerated() where k < out.count {
             out[k].new = c.new; out[k].changed = c.changed; out[k].unchanged = c.unchanged
+            out[k].notAnswered = c.blank
         }
         for r in outcome.refusals { out[Int(staged.keyNo[r.record])].rejected += 1 }
         if earlier.isEmpty { return out }
+        let blank = Set(outcome.blank.map(Int32.init))
         var present: [Int32: Set<Int32>] = [:]
         for key in 0..<(grouped.starts.count - 1) {
             var items = Set<Int32>()
-            for r in grouped.order[grouped.starts[key]..<grouped.starts[key + 1]] {
+            for r in grouped.order[grouped.starts[key]..<grouped.starts[key + 1]] where !blank.contains(r) {
                 let kind = ref.kinds[Int(staged.itemNo[Int(r)])]
                 if kind.resolved { items.insert(kind.itemId) }
             }

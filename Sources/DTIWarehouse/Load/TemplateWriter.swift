@@ -226,14 +226,22 @@ struct XLSXRecordSource: RecordSource {
             let lastRow = cells.keys.max() ?? 0
             guard lastRow > TemplateWriter.Layout.firstDataRow else { continue }
             for row in (TemplateWriter.Layout.firstDataRow + 1)...lastRow {
-                guard let valueCell = cells[row]?[cols.value + 1] else { continue }
                 let ref = "\(sheet)!\(XLSXReader.columnName(cols.value + 1))\(row)"
+                let indicator = text(row, cols.indicator + 1), variable = text(row, cols.variable + 1)
+                // A form line left blank is "not answered": a record with no value, which the load neither refuses nor
+                // writes (an earlier value stays, and the summary lists it as kept).
+                let formLine = !indicator.trimmingCharacters(in: .whitespaces).isEmpty && !variable.trimmingCharacters(in: .whitespaces).isEmpty
+                func blank() {
+                    records.append(RawRecord(ref: ref, unit: unit, year: year, catalogue: catalogue, indicator: indicator, variable: variable,
+                                             value: "", evidence: text(row, cols.evidence + 1), stage: stage))
+                }
+                guard let valueCell = cells[row]?[cols.value + 1] else { if formLine { blank() }; continue }
                 var value = "", problem: String? = nil, machine = false
                 if let f = valueCell.formula {
                     problem = "cell.formula"; value = "=" + f
                 } else {
                     switch valueCell.value {
-                    case .empty: continue
+                    case .empty: if formLine { blank() }; continue
                     case .string(let s): value = s
                     case .number(let n) where valueCell.percent:
                         // A cell formatted as a percent: the person typed and sees "45%", the file stores 0.45.
@@ -245,9 +253,9 @@ struct XLSXRecordSource: RecordSource {
                     case .error(let e): problem = "cell.error"; value = e
                     }
                 }
-                if value.trimmingCharacters(in: .whitespaces).isEmpty && problem == nil { continue }
-                records.append(RawRecord(ref: ref, unit: unit, year: year, catalogue: catalogue, indicator: text(row, cols.indicator + 1),
-                                         variable: text(row, cols.variable + 1), value: value, evidence: text(row, cols.evidence + 1),
+                if value.trimmingCharacters(in: .whitespaces).isEmpty && problem == nil { if formLine { blank() }; continue }
+                records.append(RawRecord(ref: ref, unit: unit, year: year, catalogue: catalogue, indicator: indicator,
+                                         variable: variable, value: value, evidence: text(row, cols.evidence + 1),
                                          stage: stage, problem: problem, machineNumber: machine))
             }
         }
