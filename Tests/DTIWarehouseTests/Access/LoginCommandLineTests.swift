@@ -117,10 +117,13 @@ struct LoginCommandLineTests {
         c.close()
 
         for command in [["status", "--year", "2024"], ["export", "--unit", RollupFixture.district, "--years", "2024", "--format", "csv", "--out", f.scratch + "/a"],
+                        ["history", "--unit", "thanh-hoa.yen-dinh", "--indicator", "1.1"],
                         ["units", "list"], ["catalogue", "list"], ["catalogue", "show", "bac-giang-district-2022"]] {
             let r = try run(f, as: analyst, command)
             #expect(r.status == 0 && !r.text.contains("42501"), "\(command.joined(separator: " ")): \(r.text)")
         }
+        let history = try run(f, as: analyst, ["history", "--unit", "thanh-hoa.yen-dinh", "--indicator", "1.1"])
+        #expect(history.text.contains("yen-dinh-2022.csv") && history.text.contains(etl), "the file and the login it came from: \(history.text)")
         let refused = try run(f, as: analyst, ["load", f.home.reference + "/yen-dinh-2022.csv"])
         #expect(refused.status == 1 && refused.text.contains("lệnh dti load cần tài khoản etl") && refused.text.contains("là tài khoản analyst"), "\(refused.text)")
         for command in [["db", "create-login", "x_" + etl, "--kind", "analyst", "--no-password"], ["db", "migrate"]] {
