@@ -43,11 +43,12 @@ tag_lists AS MATERIALIZED (   -- the indicators a catalogue version expects from
                                                        AND p.applies_to_tag IS NOT NULL AND NOT p.applies_to_tag = ANY (t.tags))
              GROUP BY v.version_id, t.tags) x
 ),
-placed AS (   -- (catalogue, year, unit) expected before tags: a catalogue with a scope in the years anybody used it, under its
-              -- scope; one without a scope in the provinces where somebody used it that year
+placed AS (   -- (catalogue, year, unit) expected before tags: a catalogue with a scope in every year it is valid, whether or not
+              -- anybody submitted (issue 15 point 6), under its scope; one without a scope in the provinces where somebody
+              -- used it that year
     SELECT v.catalogue_id, v.version_id, v.deadline, y.year, c.unit_id
       FROM versions v
-      JOIN (SELECT DISTINCT r.catalogue_id, r.year FROM used r) y ON y.catalogue_id = v.catalogue_id AND y.year BETWEEN v.year_from AND v.year_to
+     CROSS JOIN LATERAL generate_series(v.year_from, v.year_to) AS y (year)
       JOIN chains c ON c.level = ANY (v.levels) AND c.chain && v.scope
      WHERE cardinality(v.scope) > 0
     UNION ALL
@@ -85,12 +86,18 @@ combinations AS MATERIALIZED (   -- expected, submitted and missing, once per di
       JOIN tag_lists t ON t.list_no = x.list_no
      CROSS JOIN LATERAL (SELECT ARRAY(SELECT unnest(l.indicators) FROM layouts l WHERE l.layout_no = ANY (x.layout_nos)) || x.derived AS present) h
 )
-SELECT st.unit_code, c.name AS unit_name, st.year, st.catalogue_id, m.expected, m.submitted, m.missing, st.last_loaded_at, st.deadline
+SELECT st.unit_code, c.name AS unit_name, st.year, st.catalogue_id, m.expected, m.submitted, m.missing, st.last_loaded_at, st.deadline,
+       d.deadline_date, coalesce(d.deadline_date < current_date AND m.submitted < m.expected, false) AS overdue
   FROM status st
   JOIN combinations m ON m.list_no = st.list_no AND m.layout_nos = st.layout_nos AND m.derived = st.derived
-  JOIN chains c ON c.code = st.unit_code;
+  JOIN chains c ON c.code = st.unit_code
+  -- the deadline's date, where its text gives one ("trước 11/11 của năm hiện tại": 11 November of the year; dd/mm/yyyy)
+  LEFT JOIN LATERAL (SELECT CASE WHEN x IS NOT NULL AND x[2]::int BETWEEN 1 AND 12 AND x[1]::int BETWEEN 1 AND 31
+                                  AND extract(month FROM make_date(coalesce(x[3]::int, st.year), x[2]::int, 1) + (x[1]::int - 1)) = x[2]::int
+                                 THEN make_date(coalesce(x[3]::int, st.year), x[2]::int, 1) + (x[1]::int - 1) END AS deadline_date
+                       FROM regexp_match(st.deadline, '([0-9]{1,2})[/.]([0-9]{1,2})(?:[/.]([0-9]{4}))?') AS x) d ON true;
 ALTER VIEW dti.v_submission_status OWNER TO dti_viewer;
-COMMENT ON VIEW dti.v_submission_status IS 'Tình hình nộp số liệu / per unit, year and catalogue: how many indicators are expected, how many have data (submitted, or derived from the communes), which are missing, the last load and the deadline. Years are those in which anybody submitted to the catalogue; a catalogue with a scope expects the units under it, one without a scope expects the units of the provinces where somebody used it that year.';
+COMMENT ON VIEW dti.v_submission_status IS 'Tình hình nộp số liệu / per unit, year and catalogue: how many indicators are expected, how many have data (submitted, or derived from the communes), which are missing, the last load and the deadline. A catalogue with a scope expects the units under it in every year it is valid, whether or not anybody submitted; one without a scope expects the units of the provinces where somebody used it that year.';
 COMMENT ON COLUMN dti.v_submission_status.unit_code IS 'Mã đơn vị.';
 COMMENT ON COLUMN dti.v_submission_status.unit_name IS 'Tên đơn vị.';
 COMMENT ON COLUMN dti.v_submission_status.year IS 'Năm.';
@@ -100,3 +107,5 @@ COMMENT ON COLUMN dti.v_submission_status.submitted IS 'Số chỉ số đã có
 COMMENT ON COLUMN dti.v_submission_status.missing IS 'Mã các chỉ số còn thiếu, in catalogue order.';
 COMMENT ON COLUMN dti.v_submission_status.last_loaded_at IS 'Lần nạp gần nhất of any of the unit''s values for the catalogue and year.';
 COMMENT ON COLUMN dti.v_submission_status.deadline IS 'Thời hạn nộp, verbatim from the catalogue where it gives one.';
+COMMENT ON COLUMN dti.v_submission_status.deadline_date IS 'Ngày hết hạn: the date in the deadline''s text (dd/mm, in the year of the data, or dd/mm/yyyy); NULL when it gives none.';
+COMMENT ON COLUMN dti.v_submission_status.overdue IS 'Quá hạn: the deadline date has passed and some expected indicator is still missing.';

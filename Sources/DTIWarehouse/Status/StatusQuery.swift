@@ -16,6 +16,9 @@ public struct StatusQuery {
         public var missing: [String]
         public var lastLoadedAt: String?
         public var deadline: String?
+        /// The date in the deadline's text (`2024-11-11`), and whether it has passed with indicators still missing.
+        public var deadlineDate: String? = nil
+        public var overdue = false
     }
 
     public struct HistoryRow: Sendable {
@@ -41,7 +44,8 @@ public struct StatusQuery {
     public func status(year: Int, catalogue: String? = nil, under: String? = nil) throws -> [Row] {
         let rows = try connection.query("""
             SELECT s.unit_code, s.unit_name, s.catalogue_id, s.expected, s.submitted, s.missing,
-                   to_char(s.last_loaded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') AS last_loaded_at, s.deadline
+                   to_char(s.last_loaded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') AS last_loaded_at, s.deadline,
+                   s.deadline_date::text AS deadline_date, s.overdue
               FROM dti.v_submission_status s
              WHERE s.year = \(year) AND (\(catalogue)::text IS NULL OR s.catalogue_id = \(catalogue))
                AND (\(under)::text IS NULL OR s.unit_code IN (SELECT code FROM dti.unit_subtree(\(under))))
@@ -50,7 +54,8 @@ public struct StatusQuery {
         return try rows.map { r in
             Row(unitCode: try r["unit_code"].decode(), unitName: try r["unit_name"].decode(), catalogueId: try r["catalogue_id"].decode(),
                 expected: try r["expected"].decode(), submitted: try r["submitted"].decode(), missing: try r["missing"].decode([String].self),
-                lastLoadedAt: try r["last_loaded_at"].decode(String?.self), deadline: try r["deadline"].decode(String?.self))
+                lastLoadedAt: try r["last_loaded_at"].decode(String?.self), deadline: try r["deadline"].decode(String?.self),
+                deadlineDate: r["deadline_date"].text, overdue: try r["overdue"].decode(Bool.self))
         }
     }
 
