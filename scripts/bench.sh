@@ -16,6 +16,7 @@
 #   export   p50/p95 of `dti export --unit D --years 2022-2024 --children --format csv` over random districts, warm.
 #   memory   peak RSS of `dti load` (GNU time).
 #   readers  the README's analyst queries on the last database: one indicator of a year, one unit's year, v_submission_status
+#   portal   p95 of the district page under 50 signed-in sessions at once (scripts/portal-load.py), `dti serve`'s peak RSS.
 #   size     bytes of dti.submission_sheets, where the values are (table + indexes + toast), per million values.
 #   growth   the same load and roll-up on the first 10 %, 30 % and 100 % of the synthetic provinces.
 set -euo pipefail
@@ -33,6 +34,8 @@ case "$BENCH_SCALE" in
 esac
 RUNS=${BENCH_RUNS:-3}
 EXPORTS=${BENCH_EXPORTS:-100}
+PORTAL_SESSIONS=${BENCH_PORTAL_SESSIONS:-50}
+PORTAL_SECONDS=${BENCH_PORTAL_SECONDS:-20}
 SEED=1
 YEAR=2024                 # the timed year; 2022 and 2023 are loaded and rolled up beforehand
 FRACTIONS=(0.1 0.3 1)     # growth; the last one is the headline measurement
@@ -46,6 +49,8 @@ T_EXPORT_P95_MS=200
 T_READ_INDICATOR_MS=20
 T_READ_UNIT_MS=5
 T_READ_STATUS_MS=500
+T_PORTAL_P95_MS=100
+T_PORTAL_RSS_MB=200
 
 export DTI_STATE_DIR=${DTI_STATE_DIR:-$ROOT/.dti/bench}
 # The bench always uses its own embedded cluster, whatever the caller's environment names.
@@ -96,7 +101,9 @@ percentile() { sort -g | awk -v p="$1" '{ a[NR] = $1 } END { i = int(p / 100 * N
 calc() { awk "BEGIN { printf \"$1\", $2 }"; }
 verdict() { awk -v v="$1" -v t="$2" 'BEGIN { print (v <= t ? "✅ met" : "❌ missed") }'; }
 
+PORTAL_PID=""
 cleanup() {
+  if [ -n "$PORTAL_PID" ]; then kill "$PORTAL_PID" 2>/dev/null || true; fi
   "$DTI" db down >>"$LOG" 2>&1 || true
 }
 trap cleanup EXIT
@@ -291,6 +298,37 @@ EXP_P95=$(percentile 95 <"$WORK/export-times")
 EXP_MAX=$(sort -g "$WORK/export-times" | tail -1)
 
 # ---------------------------------------------------------------------------------------------------------------
+# The portal (issue 18): PORTAL_SESSIONS district logins signed in at once, each loading its district's page
+# (2022–YEAR) again and again for PORTAL_SECONDS through `dti serve` on loopback; p95 of the page and the server's
+# peak RSS (VmHWM).
+say "portal: $PORTAL_SESSIONS signed-in sessions, ${PORTAL_SECONDS} s of district pages"
+PORTAL_PASSWORD="bench-$$"
+portal_pairs=()
+for i in $(seq 0 $((PORTAL_SESSIONS - 1))); do
+  d=${DISTRICTS[$((i % ${#DISTRICTS[@]}))]}
+  printf '%s\n' "$PORTAL_PASSWORD" | run env DATABASE_URL="$LAST_URL" "$DTI" db create-login "bench_portal_$i" --kind district --district "$d" --password-stdin
+  portal_pairs+=("bench_portal_$i=$d")
+done
+PORTAL_PORT=$(python3 -c 'import socket
+for p in range(18081, 18100):
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", p)); s.close(); print(p); break
+    except OSError:
+        s.close()')
+DATABASE_URL="$LAST_URL" "$DTI" serve --bind 127.0.0.1 --port "$PORTAL_PORT" >"$WORK/portal.log" 2>&1 &
+PORTAL_PID=$!
+for _ in $(seq 1 120); do
+  python3 -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$PORTAL_PORT/healthz', timeout=1)" >/dev/null 2>&1 && break
+  sleep 0.25
+done
+read -r _ PORTAL_REQUESTS _ PORTAL_ERRORS _ PORTAL_P50 _ PORTAL_P95 _ PORTAL_MAX < <(python3 scripts/portal-load.py \
+  "http://127.0.0.1:$PORTAL_PORT" "$PORTAL_PASSWORD" "$PORTAL_SECONDS" "${portal_pairs[@]}")
+PORTAL_RSS_KB=$(awk '/VmHWM/ { print $2 }' "/proc/$PORTAL_PID/status" 2>/dev/null || echo 0)
+kill "$PORTAL_PID" 2>/dev/null || true; wait "$PORTAL_PID" 2>/dev/null || true
+PORTAL_RSS_MB=$(calc '%.1f' "$PORTAL_RSS_KB / 1024")
+
+# ---------------------------------------------------------------------------------------------------------------
 # The million-row load: every year's commune data in one file, into a database holding only units and catalogues,
 # versus \copy of the same file (the ETL issue's acceptance measurement).
 say "one file of all commune data 2022–$YEAR: dti load vs \\copy"
@@ -372,6 +410,8 @@ if [ -n "$SYNTH_SECONDS" ]; then SYNTH_NOTE="synth took $(calc '%.0f' "$SYNTH_SE
   echo "| readers: one indicator across all units of $YEAR (\`v_submitted_values\`, commune-data-$YEAR 3.4, $READ_INDICATOR_ROWS rows; median of $READ_RUNS, warm) | $READ_INDICATOR_MS ms | ≤ $T_READ_INDICATOR_MS ms | $(verdict "$READ_INDICATOR_MS" "$T_READ_INDICATOR_MS") |"
   echo "| readers: all values of one unit for $YEAR (\`v_submitted_values\`, $READ_UNIT_CODE, $READ_UNIT_ROWS rows) | $READ_UNIT_MS ms | ≤ $T_READ_UNIT_MS ms | $(verdict "$READ_UNIT_MS" "$T_READ_UNIT_MS") |"
   echo "| readers: \`v_submission_status\` for $YEAR ($READ_STATUS_ROWS rows) | $READ_STATUS_MS ms | ≤ $T_READ_STATUS_MS ms | $(verdict "$READ_STATUS_MS" "$T_READ_STATUS_MS") |"
+  echo "| portal: district page p50 / p95 (max), $PORTAL_SESSIONS signed-in sessions at once for $PORTAL_SECONDS s, \`dti serve\` on loopback ($PORTAL_REQUESTS pages, $PORTAL_ERRORS errors) | $PORTAL_P50 ms / **$PORTAL_P95 ms** ($PORTAL_MAX ms) | p95 < $T_PORTAL_P95_MS ms | $(verdict "$PORTAL_P95" "$T_PORTAL_P95_MS") |"
+  echo "| portal: peak RSS of \`dti serve\` (VmHWM) | **$PORTAL_RSS_MB MB** | < $T_PORTAL_RSS_MB MB | $(verdict "$PORTAL_RSS_MB" "$T_PORTAL_RSS_MB") |"
   echo "| **peak RSS of \`dti load\`** (max over runs) | **$RSS_MB MB** | ≤ $T_RSS_MB MB | $(verdict "$RSS_MB" "$T_RSS_MB") |"
   echo "| size of dti.submission_sheets (table + indexes + toast) per million values | $(calc '%.0f' "$SV_BYTES / $SV_ROWS * 1e6 / $MIB") MiB (heap only $(calc '%.0f' "$SV_HEAP / $SV_ROWS * 1e6 / $MIB") MiB; $SV_ROWS values) | | |"
   echo "| whole database per million submission rows (incl. scores, catalogues) | $(calc '%.0f' "$DB_BYTES / $SV_ROWS * 1e6 / $MIB") MiB | | |"
