@@ -22,9 +22,11 @@ SELECT c.unit_code, c.pillar_code, c.year, c.stage, c.catalogue_id, c.points, c.
        p.year AS prev_year, p.catalogue_id AS prev_catalogue_id, p.points AS prev_points, c.points - p.points AS delta_points,
        p.percent AS prev_percent, c.percent - p.percent AS delta_percent, p.rank AS prev_rank, p.rank - c.rank AS delta_rank,
        (p.catalogue_id IS NULL OR p.catalogue_id = c.catalogue_id) AS same_catalogue,
-       c.derived, coalesce(p.derived, false) AS prev_derived, c.complete, c.coverage, p.complete AS prev_complete, p.coverage AS prev_coverage
+       c.derived, coalesce(p.derived, false) AS prev_derived, c.complete, c.coverage, p.complete AS prev_complete, p.coverage AS prev_coverage,
+       u.name AS unit_name, u.level, u.parent_code   -- issue 16: who the row is about, without a join by the reader
   FROM rows c
-  LEFT JOIN rows p ON p.unit_code = c.unit_code AND p.year = c.year - 1 AND p.pillar_code IS NOT DISTINCT FROM c.pillar_code;
+  LEFT JOIN rows p ON p.unit_code = c.unit_code AND p.year = c.year - 1 AND p.pillar_code IS NOT DISTINCT FROM c.pillar_code
+  LEFT JOIN dti.units u ON u.code = c.unit_code;
 ALTER VIEW dti.v_year_comparison OWNER TO dti_viewer;
 COMMENT ON VIEW dti.v_year_comparison IS 'So sánh qua các năm / each unit''s total (pillar_code NULL) and each pillar, year by year, with the previous year''s points, percent and rank and the change. When the catalogue changed between the years (same_catalogue false) compare percent, which is always comparable; points and pillar codes may mean different things.';
 COMMENT ON COLUMN dti.v_year_comparison.unit_code IS 'Mã đơn vị.';
@@ -51,3 +53,6 @@ COMMENT ON COLUMN dti.v_year_comparison.complete IS 'false when this year''s ind
 COMMENT ON COLUMN dti.v_year_comparison.coverage IS 'Share of the expected commune data present this year, 0–1.';
 COMMENT ON COLUMN dti.v_year_comparison.prev_complete IS 'complete of the previous year: a partial previous year makes delta_points misleading.';
 COMMENT ON COLUMN dti.v_year_comparison.prev_coverage IS 'coverage of the previous year.';
+COMMENT ON COLUMN dti.v_year_comparison.unit_name IS 'Tên đơn vị, verbatim.';
+COMMENT ON COLUMN dti.v_year_comparison.level IS 'Cấp: province, district, commune or department.';
+COMMENT ON COLUMN dti.v_year_comparison.parent_code IS 'Mã đơn vị cấp trên (the district of a commune, the province of a district).';

@@ -246,3 +246,25 @@ struct ReaderPlanTests {
         }
     }
 }
+
+@Suite("Analyst views (issue 16 point 3)", .serialized)
+struct AnalystViewTests {
+    @Test("v_year_comparison names the unit: unit_name, level and parent_code of dti.units on every row, each column commented")
+    func yearComparisonNamesTheUnit() throws {
+        let f = try HistoryFixture.make("analyst-yc")
+        let rows = try f.scalar("SELECT count(*) FROM dti.v_year_comparison", as: Int.self)
+        #expect(rows > 10)
+        #expect(try f.scalar("""
+            SELECT count(*) FROM dti.v_year_comparison c JOIN dti.units u ON u.code = c.unit_code
+             WHERE c.unit_name = u.name AND c.level = u.level AND c.parent_code IS NOT DISTINCT FROM u.parent_code
+            """, as: Int.self) == rows)
+        #expect(try f.scalar("SELECT count(DISTINCT level) FROM dti.v_year_comparison", as: Int.self) >= 1)
+        #expect(try f.scalar("SELECT parent_code FROM dti.v_year_comparison WHERE unit_code = \(RollupFixture.district) LIMIT 1", as: String.self) == "bac-giang")
+        for column in ["unit_name", "level", "parent_code"] {
+            #expect(try f.scalar("""
+                SELECT col_description('dti.v_year_comparison'::regclass, a.attnum) IS NOT NULL FROM pg_attribute a
+                 WHERE a.attrelid = 'dti.v_year_comparison'::regclass AND a.attname = \(column)
+                """, as: Bool.self), "\(column) has a comment")
+        }
+    }
+}
