@@ -103,6 +103,29 @@ struct AccessTests {
         #expect(try f.scalar("SELECT pg_relation_is_updatable('dti.submission_values'::regclass, false)", as: Int.self) == 0)
     }
 
+    @Test("Provenance and catalogue views: an analyst reads every load and indicator; a district login only the loads holding its own values")
+    func provenanceViews() throws {
+        let f = try RollupFixture.make("access-p")
+        let other = try SubmissionLoader(connection: f.db).load(path: f.home.reference + "/yen-dinh-2022.csv", options: .init(stage: .final))
+        let otherBatch = try #require(other.batchId)
+        let all = try f.db.query("SELECT batch_id FROM dti.v_load_batches ORDER BY 1").map { try $0["batch_id"].decode(Int.self) }
+        #expect(all.count == 2 && all.contains(otherBatch))
+        let (a, analyst) = try login(f, .analyst)
+        defer { drop(f, a, analyst) }
+        #expect(try analyst.query("SELECT batch_id FROM dti.v_load_batches ORDER BY 1").map { try $0["batch_id"].decode(Int.self) } == all)
+        for view in ["dti.v_catalogue_indicators", "dti.v_value_history"] {
+            let n = try f.count(view)
+            let seen = try analyst.query("SELECT count(*) AS n FROM \(unescaped: view)")[0]["n"].decode(Int.self)
+            #expect(n > 0 && seen == n, "\(view)")
+        }
+        let (d, district) = try login(f, .district, district: RollupFixture.district)
+        defer { drop(f, d, district) }
+        // Tân Yên's values came in the fixture's one file; Yên Định's file is none of its business.
+        #expect(try district.query("SELECT batch_id FROM dti.v_load_batches ORDER BY 1").map { try $0["batch_id"].decode(Int.self) }
+                == all.filter { $0 != otherBatch })
+        #expect(try district.query("SELECT count(*) AS n FROM dti.v_value_history WHERE batch_id = \(otherBatch)")[0]["n"].decode(Int.self) == 0)
+    }
+
     @Test("A district login without a district binding sees nothing")
     func unboundDistrictMember() throws {
         let f = try RollupFixture.make("access-u")
