@@ -61,19 +61,18 @@ extension Portal {
             let db: PostgresConnection
             do { db = try PostgresConnection(conninfo: conninfo) } catch { return .wrong }
             do {
-                let r = try db.query("""
-                    SELECT r.rolsuper, pg_has_role(current_user, 'dti_etl', 'MEMBER') AS etl, pg_has_role(current_user, 'dti_analyst', 'MEMBER') AS analyst,
-                           pg_has_role(current_user, 'dti_district', 'MEMBER') AS district, dti.restricted_district(current_user) AS bound
-                      FROM pg_catalog.pg_roles r WHERE r.rolname = current_user
-                    """)
+                // The same answer every dti command gets (migration 0022): the owner and roles in no dti group
+                // have no portal pages; a district login counts only once it is bound to its district.
+                let r = try db.query("SELECT kind, district FROM dti.session_login()")
                 guard let row = r.first else { db.close(); return .notDTI }
-                let bound = try row["bound"].decode(String?.self)
+                let bound = row["district"].text
                 let kind: LoginKind
-                if try row["rolsuper"].decode(Bool.self) { db.close(); return .notDTI }
-                if try row["district"].decode(Bool.self), let b = bound, !b.isEmpty { kind = .district }
-                else if try row["etl"].decode(Bool.self) { kind = .etl }
-                else if try row["analyst"].decode(Bool.self) { kind = .analyst }
-                else { db.close(); return .notDTI }
+                switch row["kind"].text {
+                case "district" where !(bound ?? "").isEmpty: kind = .district
+                case "etl": kind = .etl
+                case "analyst": kind = .analyst
+                default: db.close(); return .notDTI
+                }
                 let pool = LoginPool(conninfo: conninfo, limit: perLogin, first: db)
                 return .ok(Session(login: username, kind: kind, district: kind == .district ? bound : nil, pool: pool, now: Date()))
             } catch {

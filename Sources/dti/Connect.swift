@@ -49,6 +49,11 @@ enum Connect {
     }
 
     static func database(for needs: Needs, command: String) throws -> PostgresConnection {
+        try open(for: needs, command: command).db
+    }
+
+    /// The connection and who it is signed in as, for commands that also act on the login's kind (`export`).
+    static func open(for needs: Needs, command: String) throws -> (db: PostgresConnection, login: Login) {
         let home = try Home.locate()
         let db = try Database.connect(home: home)
         let migrator = Migrator(home: home)
@@ -68,12 +73,12 @@ enum Connect {
                 }
             }
         }
-        try require(needs, command: command, db)
-        return db
+        return (db, try require(needs, command: command, db))
     }
 
     /// Refuses a login of a kind the command does not allow, with a message naming the kind it needs (exit 1).
-    static func require(_ needs: Needs, command: String, _ db: PostgresConnection) throws {
+    @discardableResult
+    static func require(_ needs: Needs, command: String, _ db: PostgresConnection) throws -> Login {
         let login = try session(db)
         guard let kind = login.kind, needs.allows(kind) else {
             let what = login.kind.map { k in login.district.map { "\(k), \($0)" } ?? k }
@@ -81,6 +86,7 @@ enum Connect {
                 vi: "lệnh dti \(command) cần \(needs.vi); tài khoản '\(login.name)' là \(what.map { "tài khoản \($0)" } ?? "vai trò ngoài các nhóm dti") (xem SECURITY.md)",
                 en: "dti \(command) needs \(needs.en); the login '\(login.name)' is \(what.map { "of kind \($0)" } ?? "a role in no dti group") (see SECURITY.md)"))
         }
+        return login
     }
 
     /// The session's login and its kind.

@@ -51,8 +51,8 @@ struct ExportCommand: ParsableCommand {
         let range = try Self.parseYears(years)
         let home = try Home.locate()
         let crosswalks = try CrosswalkFiles.load(directory: home.crosswalks)
-        let db = try Connect.database(for: .reader, command: "export")
-        try Self.refuseOutsideDistrict(db, unit: unit)
+        let (db, login) = try Connect.open(for: .reader, command: "export")
+        try Self.refuseOutsideDistrict(db, login, unit: unit)
         let doc = try ExportQuery(connection: db).build(.init(unit: unit, years: range, detail: by, children: children, peers: peers,
                                                               language: Output.language, crosswalks: crosswalks))
         if format == .table {
@@ -68,8 +68,7 @@ struct ExportCommand: ParsableCommand {
 
     /// A district login asking for a unit outside its district is told so (exit 1), rather than getting an empty or
     /// "unknown unit" export: row-level security hides the unit, and the message says which login sees it.
-    static func refuseOutsideDistrict(_ db: PostgresConnection, unit: String) throws {
-        let login = try Connect.session(db)
+    static func refuseOutsideDistrict(_ db: PostgresConnection, _ login: Connect.Login, unit: String) throws {
         guard login.kind == "district" else { return }
         let visible = try db.query("SELECT EXISTS (SELECT 1 FROM dti.units WHERE code = \(unit)) AS v")[0]["v"].decode(Bool.self)
         guard !visible else { return }

@@ -127,30 +127,28 @@ public struct Migrator: Sendable {
     /// What `migrate` would do: migrations not yet applied, and whether the view files changed since the last run.
     public func pending(_ db: PostgresConnection) throws -> (migrations: [String], viewsChanged: Bool) {
         let files = try MigrationFile.list(in: migrationsDirectory)
-        // Logins other than the owner may not read the schema's bookkeeping: they ask dti.schema_version() (0022).
+        let (done, stored) = try installed(db)
+        return (files.filter { !done.contains($0.version) }.map(\.fileName), stored != Self.viewsDigest(try viewFiles()))
+    }
+
+    /// The applied migration versions and the installed views' digest. Any login can ask `dti.schema_version()`
+    /// (0022, a definer function); before 0022 only the owner can read the bookkeeping tables themselves.
+    private func installed(_ db: PostgresConnection) throws -> (versions: Set<Int>, viewsDigest: String?) {
+        if try db.query("SELECT to_regprocedure('dti.schema_version()') IS NOT NULL AS asks")[0]["asks"].decode(Bool.self) {
+            let row = try db.query("SELECT versions, views_sha256 FROM dti.schema_version()")[0]
+            return (Set(try row["versions"].decode([Int].self)), row["views_sha256"].text)
+        }
         let access = try db.query("""
-            SELECT (to_regclass('dti.schema_migrations') IS NOT NULL AND NOT pg_catalog.has_table_privilege('dti.schema_migrations', 'SELECT'))
-                OR (to_regclass('dti.schema_state') IS NOT NULL AND NOT pg_catalog.has_table_privilege('dti.schema_state', 'SELECT')) AS restricted,
-                   to_regprocedure('dti.schema_version()') IS NOT NULL AS asks
+            SELECT to_regclass('dti.schema_migrations') IS NOT NULL AND NOT pg_catalog.has_table_privilege('dti.schema_migrations', 'SELECT') AS restricted,
+                   to_regclass('dti.schema_state') IS NOT NULL AS state
             """)[0]
         if try access["restricted"].decode(Bool.self) {
-            guard try access["asks"].decode(Bool.self) else {
-                throw DTIError(.database, vi: "cơ sở dữ liệu chưa cập nhật (thiếu dti.schema_version): chủ cơ sở dữ liệu cần chạy dti db migrate",
-                               en: "the database schema is behind (no dti.schema_version): its owner needs to run dti db migrate")
-            }
-            let row = try db.query("SELECT versions, views_sha256 FROM dti.schema_version()")[0]
-            let done = Set(try row["versions"].decode([Int].self))
-            let missing = files.filter { !done.contains($0.version) }.map(\.fileName)
-            return (missing, row["views_sha256"].text != Self.viewsDigest(try viewFiles()))
+            throw DTIError(.database, vi: "cơ sở dữ liệu chưa cập nhật (thiếu dti.schema_version): chủ cơ sở dữ liệu cần chạy dti db migrate",
+                           en: "the database schema is behind (no dti.schema_version): its owner needs to run dti db migrate")
         }
-        let done = Set(try applied(db).map(\.version))
-        let missing = files.filter { !done.contains($0.version) }.map(\.fileName)
-        let state = try db.query("SELECT to_regclass('dti.schema_state') IS NOT NULL AS present")
-        var stored: String? = nil
-        if try state.first?["present"].decode(Bool.self) == true {
-            stored = try db.query("SELECT value FROM dti.schema_state WHERE key = 'views_sha256'").first?["value"].text
-        }
-        return (missing, stored != Self.viewsDigest(try viewFiles()))
+        let versions = Set(try applied(db).map(\.version))
+        guard try access["state"].decode(Bool.self) else { return (versions, nil) }
+        return (versions, try db.query("SELECT value FROM dti.schema_state WHERE key = 'views_sha256'").first?["value"].text)
     }
 
     static func viewsDigest(_ views: [SQLFile]) -> String {
