@@ -148,13 +148,36 @@ struct AccessTests {
             let a = try f.db.query("SELECT count(*) AS n FROM \(unescaped: relation)")[0]["n"].decode(Int.self)
             #expect(try c.query("SELECT count(*) AS n FROM \(unescaped: relation)")[0]["n"].decode(Int.self) == a, "\(relation)")
         }
-        // Reference data (units, catalogues) is readable (0022); submitted values, scores and the trail are not.
+        // Reference data (units, catalogues) is readable (0022), and every view (the history's one-row-per-value view
+        // dti.submission_values too, issue 16); the base tables of values, scores and the trail are not.
         #expect(try c.query("SELECT count(*) AS n FROM dti.units")[0]["n"].decode(Int.self) == f.count("dti.units"))
-        for statement in ["SELECT * FROM dti.load_batches", "SELECT * FROM dti.submission_values", "SELECT * FROM dti.submission_sheets", "SELECT * FROM dti.current_sheets",
+        #expect(try c.query("SELECT count(*) AS n FROM dti.submission_values")[0]["n"].decode(Int.self) == f.count("dti.submission_values"))
+        for statement in ["SELECT * FROM dti.load_batches", "SELECT * FROM dti.submission_sheets", "SELECT * FROM dti.current_sheets",
                           "SELECT * FROM dti.indicator_scores", "SELECT * FROM dti.schema_migrations",
                           "INSERT INTO dti.units (code, name, level) VALUES ('x', 'x', 'district')", "DELETE FROM dti.indicator_scores"] {
             #expect(Self.refusal(c, statement) == "42501", "\(statement): permission denied")
         }
+    }
+
+    @Test("An analyst reads every view \\dv lists in the dti schema (pg_views), each one whole")
+    func analystReadsEveryView() throws {
+        let f = try RollupFixture.make("access-v")
+        _ = try Rollup(connection: f.db).run(province: "bac-giang", year: RollupFixture.year, stage: .final)
+        let (role, c) = try login(f, .analyst)
+        defer { drop(f, role, c) }
+        let views = try f.db.query("SELECT viewname FROM pg_views WHERE schemaname = 'dti' ORDER BY 1").map { try $0["viewname"].decode(String.self) }
+        #expect(views.count > 20 && views.contains("submission_values") && views.contains("v_unit_index"))
+        var refused: [String] = []
+        for view in views {
+            let relation = "dti.\"\(view)\""
+            do {
+                let seen = try c.query("SELECT count(*) AS n FROM \(unescaped: relation)")[0]["n"].decode(Int.self)
+                #expect(try seen == f.count(relation), "\(view): the analyst reads every row the owner reads")
+            } catch {
+                refused.append("\(view) (\(error))")
+            }
+        }
+        #expect(refused.isEmpty, "views \\dv lists that an analyst cannot read: \(refused)")
     }
 
     @Test("dti db create-login is idempotent and refuses a non-existent district")
