@@ -6,7 +6,11 @@ SELECT v.catalogue_id, v.version, v.version_id = c.current_version AS current, v
        v.year_from, v.year_to, i.pillar_code, p.name AS pillar_name, coalesce(p.display_name, p.name) AS pillar_display_name,
        i.indicator_code, i.ordinal, i.parent_code, i.name AS indicator_name, coalesce(i.display_name, i.name) AS indicator_display_name,
        i.max_points, i.rule_kind, i.rule_formula, i.lead, coalesce(i.display_lead, i.lead) AS lead_display, i.supporting, i.evidence,
-       i.is_leaf, i.is_bonus, i.applies_to_tag
+       i.is_leaf, i.is_bonus, i.applies_to_tag,
+       -- appended (issue 16): the declared checks (migration 0028), in the catalogue's order; NULL while not stored
+       CASE WHEN v.checks_stored THEN
+           ARRAY(SELECT k.expression || ' (' || k.severity || ')' FROM dti.indicator_checks k
+                  WHERE k.version_id = i.version_id AND k.indicator_code = i.indicator_code ORDER BY k.ordinal) END AS checks
   FROM dti.catalogue_versions v
   JOIN dti.catalogues c ON c.catalogue_id = v.catalogue_id
   JOIN dti.indicators i ON i.version_id = v.version_id
@@ -38,3 +42,4 @@ COMMENT ON COLUMN dti.v_catalogue_indicators.evidence IS 'Tài liệu kiểm ch�
 COMMENT ON COLUMN dti.v_catalogue_indicators.is_leaf IS 'Scored itself (true) or the sum of its parts.';
 COMMENT ON COLUMN dti.v_catalogue_indicators.is_bonus IS 'A bonus indicator (điểm thưởng).';
 COMMENT ON COLUMN dti.v_catalogue_indicators.applies_to_tag IS 'Only units with this tag are scored on it (NULL: every unit).';
+COMMENT ON COLUMN dti.v_catalogue_indicators.checks IS 'Phép kiểm tra / the indicator''s declared checks (checks: in the catalogue), each as "expression (severity)", e.g. {"a <= b (error)","a <= profile.households (warning)"}, in the catalogue''s order; {} when it declares none; NULL when the version was loaded before migration 0028 and dti catalogue load has not run since. Notes and source lines: dti.indicator_checks.';

@@ -61,7 +61,9 @@ public struct CatalogueStore {
         }
         return try connection.transaction { db in
             try db.execute("SELECT pg_advisory_xact_lock(hashtext('dti.catalogue_load'))")
-            return try checked.map { try store($0, db: db) }
+            let results = try checked.map { try store($0, db: db) }
+            try CatalogueChecksStore.fillMissing(db: db)   // versions loaded before migration 0028 (issue 16)
+            return results
         }
     }
 
@@ -139,6 +141,7 @@ public struct CatalogueStore {
               JOIN dti.catalogue_items i ON i.catalogue_id = \(c.id) AND i.indicator_code = x.indicator_code AND i.variable = x.variable
             """)
         try CatalogueDisplayStore.store(c, versionId: versionId, db: db)
+        try CatalogueChecksStore.store(c, versionId: versionId, db: db)
         try db.execute("UPDATE dti.catalogues SET current_version = \(versionId) WHERE catalogue_id = \(c.id)")
         return LoadResult(catalogueId: c.id, file: file.path, version: version, versionId: versionId, changed: true, indicators: c.allIndicators.count)
     }
