@@ -242,6 +242,9 @@ extension Portal {
         for (code, name) in provinces { b += "<option value=\"\(HTML.esc(code))\">\(HTML.esc(name)) (\(HTML.esc(code)))</option>" }
         b += "</select><label for=\"year\">\(t("Năm", "Year"))</label><input type=\"number\" id=\"year\" name=\"year\" value=\"\(year)\">"
         b += "<label for=\"stage\">\(t("Giai đoạn", "Stage"))</label><select id=\"stage\" name=\"stage\">\(Stage.allCases.reversed().map { "<option value=\"\($0.rawValue)\">\($0.rawValue)</option>" }.joined())</select>"
+        // Like `dti rollup --stage final`: a province with a district whose commune data is incomplete is not
+        // published as final unless this box is ticked (then its index is marked complete = false).
+        b += "<p><label><input type=\"checkbox\" id=\"allow-incomplete\" name=\"allow_incomplete\" value=\"1\"> \(t("Vẫn công bố (final) khi số liệu xã chưa đủ (chỉ số được đánh dấu chưa đủ)", "Publish the final stage even when commune data is incomplete (the index is marked incomplete)"))</label></p>"
         b += "<p><button class=\"primary\" type=\"submit\" id=\"rollup-run\">\(t("Bắt đầu", "Start"))</button></p></form>"
         return Self.html(HTML.page(title: t("Tổng hợp", "Roll-up"), lang: lang, session: session, path: "/rollups", body: b))
     }
@@ -256,6 +259,7 @@ extension Portal {
             throw HTTPError(.badRequest, message: "province and year\n")
         }
         let stage = f["stage"].flatMap(Stage.init(rawValue:)) ?? .final
+        let allowIncomplete = f["allow_incomplete"] == "1"
         let id = jobs.start(login: session.login, province: province, year: year, stage: stage)
         let jobs = self.jobs
         // The roll-up runs as the person's own login (rollup_runs records it), on the thread pool; the page polls.
@@ -263,7 +267,7 @@ extension Portal {
             do {
                 let report = try await blocking {
                     try session.pool.with { db in
-                        try Rollup(connection: db).run(province: province, year: year, stage: stage) { line in jobs.update(id) { $0.lines.append(line) } }
+                        try Rollup(connection: db).run(province: province, year: year, stage: stage, requireComplete: stage == .final && !allowIncomplete) { line in jobs.update(id) { $0.lines.append(line) } }
                     }
                 }
                 jobs.update(id) {
@@ -272,7 +276,12 @@ extension Portal {
                                        "Run \(report.runId): \(report.unitsScored) units, \(report.indicatorsScored) indicators, \(report.mismatches.count) mismatches, \(report.durationMs) ms")
                 }
             } catch let e as DTIError {
-                jobs.update(id) { $0.done = true; $0.error = e.message.text(lang) }
+                // The refusal names the districts and their missing communes; on this page the way out is the box,
+                // not the command line's flag.
+                let text = e.message.text(lang)
+                    .replacingOccurrences(of: "thêm --allow-incomplete", with: "đánh dấu ô “Vẫn công bố (final) khi số liệu xã chưa đủ”")
+                    .replacingOccurrences(of: "add --allow-incomplete", with: "tick “Publish the final stage even when commune data is incomplete”")
+                jobs.update(id) { $0.done = true; $0.error = text }
             } catch {
                 jobs.update(id) { $0.done = true; $0.error = "\(error)" }
             }
