@@ -50,13 +50,79 @@ WITH feed AS MATERIALIZED (
 SELECT u.code AS commune_code, u.name AS commune_name, u.parent_code AS district_code, cv.year, cv.stage,
        feed.catalogue_id AS source_catalogue, feed.indicator_code AS source_indicator, feed.variable AS source_variable,
        feed.target_catalogue, feed.target_indicator, feed.target_variable, feed.how, cv.value, feed.meaning AS target_meaning,
-       feed.source_meaning, feed.source_kind, feed.target_pillar_code, feed.target_pillar_name
+       feed.source_meaning, feed.source_kind, feed.target_pillar_code, feed.target_pillar_name,
+       -- appended (issue 16): the value's part in the district's published results (see the column comments)
+       r.rollup_stage, r.contribution, r.district_value, r.used, r.share, r.role, r.indicator_points, r.points
   FROM dti.current_values cv
   JOIN dti.units u ON u.unit_id = cv.unit_id AND u.level = 'commune'
-  JOIN feed ON feed.source_item_id = cv.item_id;
+  JOIN feed ON feed.source_item_id = cv.item_id
+  LEFT JOIN LATERAL (
+      SELECT e.stage AS rollup_stage, k.contribution, dv.derived_value AS district_value, dv.used,
+             k.contribution / nullif(dv.derived_value, 0) AS share, q.role, s.points AS indicator_points,
+             CASE WHEN q.role = 'numerator' AND s.status = 'scored' AND n.all_derived AND n.total <> 0
+                  THEN s.points * k.contribution / n.total END AS points
+        -- the district's results shown by default: the most advanced stage with an index (v_effective_stage)
+        FROM (SELECT max(ui.stage) AS stage FROM dti.unit_index ui
+               WHERE ui.unit_code = u.parent_code AND ui.year = cv.year AND ui.catalogue_id = feed.target_catalogue) e
+        JOIN dti.derived_values dv ON dv.unit_code = u.parent_code AND dv.year = cv.year AND dv.stage = e.stage
+                                  AND dv.catalogue_id = feed.target_catalogue AND dv.indicator_code = feed.target_indicator
+                                  AND dv.variable = feed.target_variable
+        -- what the value adds to the derived value, by how it is derived (min and max: nothing additive)
+       CROSS JOIN LATERAL (SELECT CASE feed.how WHEN 'sum' THEN cv.value
+                                                WHEN 'count_yes' THEN CASE WHEN cv.value = 1 THEN 1 ELSE 0 END
+                                                WHEN 'count_no' THEN CASE WHEN cv.value = 0 THEN 1 ELSE 0 END
+                                                WHEN 'count_answers' THEN CASE WHEN cv.value IS NOT NULL THEN 1 ELSE 0 END
+                                                WHEN 'count_units' THEN 1
+                                                WHEN 'mean' THEN cv.value / nullif(dv.children_count, 0) END::numeric AS contribution) k
+        LEFT JOIN dti.indicator_scores s ON s.unit_code = dv.unit_code AND s.year = dv.year AND s.stage = dv.stage
+                                        AND s.catalogue_id = dv.catalogue_id AND s.indicator_code = dv.indicator_code
+        LEFT JOIN dti.catalogues tc ON tc.catalogue_id = dv.catalogue_id
+        LEFT JOIN dti.indicators ti ON ti.version_id = coalesce(s.version_id, tc.current_version) AND ti.indicator_code = dv.indicator_code
+        -- the variable's place in a ratio or target rule whose formula is a sum of variables over a sum of variables
+        -- (a/b, (b+c)/a, (a+b)/(c+d)), read from the formula as the catalogue store writes it (no spaces)
+       CROSS JOIN LATERAL (SELECT regexp_match(ti.rule_formula,
+                                  '^(?:\(([A-Za-z_]\w*(?:\+[A-Za-z_]\w*)+)\)|([A-Za-z_]\w*))/(?:\(([A-Za-z_]\w*(?:\+[A-Za-z_]\w*)+)\)|([A-Za-z_]\w*))$') AS m) f
+       CROSS JOIN LATERAL (SELECT string_to_array(coalesce(f.m[1], f.m[2]), '+') AS num, string_to_array(coalesce(f.m[3], f.m[4]), '+') AS den) t
+       CROSS JOIN LATERAL (SELECT CASE WHEN ti.rule_kind NOT IN ('ratio', 'target') OR f.m IS NULL THEN NULL
+                                       WHEN dv.variable = ANY (t.num) AND dv.variable = ANY (t.den) THEN NULL
+                                       WHEN dv.variable = ANY (t.num) THEN 'numerator'
+                                       WHEN dv.variable = ANY (t.den) THEN 'denominator' END AS role) q
+        -- the numerator's value: every numerator variable derived from the communes and used as derived
+        LEFT JOIN LATERAL (SELECT sum(d2.derived_value) AS total,
+                                  count(*) = cardinality(t.num) AND bool_and(d2.used = 'derived' AND d2.derived_value IS NOT NULL) AS all_derived
+                             FROM dti.derived_values d2
+                            WHERE q.role = 'numerator' AND d2.unit_code = dv.unit_code AND d2.year = dv.year AND d2.stage = dv.stage
+                              AND d2.catalogue_id = dv.catalogue_id AND d2.indicator_code = dv.indicator_code AND d2.variable = ANY (t.num)) n ON true
+        -- only the value that roll-up read: the commune's most advanced stage at or below the roll-up's
+       WHERE cv.stage <= e.stage
+         AND NOT EXISTS (SELECT 1 FROM dti.current_values h
+                          WHERE h.unit_id = cv.unit_id AND h.year = cv.year AND h.item_id = cv.item_id AND h.stage > cv.stage AND h.stage <= e.stage)
+  ) r ON true;
 ALTER VIEW dti.v_commune_contributions OWNER TO dti_viewer;
-COMMENT ON VIEW dti.v_commune_contributions IS 'Đóng góp của từng xã / each commune''s current value for every data item that feeds a district variable, with the district variable it feeds and how (sum, count of yes …).';
+COMMENT ON VIEW dti.v_commune_contributions IS 'Đóng góp của từng xã / each commune''s current value for every data item that feeds a district variable, with the district variable it feeds and how (sum, count of yes …), and its part in the district''s published results: what it adds to the derived value (contribution), its share of it, and the points of the district''s indicator attributable to it (points; ratio and target rules, numerator variables). For one district indicator, year and stage, points summed over the communes and the numerator''s variables give the indicator''s points.';
+COMMENT ON COLUMN dti.v_commune_contributions.commune_code IS 'Mã xã.';
+COMMENT ON COLUMN dti.v_commune_contributions.commune_name IS 'Tên xã, verbatim.';
+COMMENT ON COLUMN dti.v_commune_contributions.district_code IS 'Mã huyện the commune belongs to (whose variable it feeds).';
+COMMENT ON COLUMN dti.v_commune_contributions.year IS 'Năm số liệu.';
+COMMENT ON COLUMN dti.v_commune_contributions.stage IS 'The stage of the commune''s value (self, round1, round2, final).';
+COMMENT ON COLUMN dti.v_commune_contributions.source_catalogue IS 'The commune''s data catalogue (commune-data-2024).';
+COMMENT ON COLUMN dti.v_commune_contributions.source_indicator IS 'The commune''s data item: its indicator code in the data catalogue.';
+COMMENT ON COLUMN dti.v_commune_contributions.source_variable IS 'The commune''s data item: its variable (a, b, answer).';
+COMMENT ON COLUMN dti.v_commune_contributions.target_catalogue IS 'The district catalogue the item feeds (bac-giang-district-2022).';
+COMMENT ON COLUMN dti.v_commune_contributions.target_indicator IS 'The district indicator the item feeds.';
+COMMENT ON COLUMN dti.v_commune_contributions.target_variable IS 'The district variable the item feeds (a in a/b).';
+COMMENT ON COLUMN dti.v_commune_contributions.how IS 'How the district variable is derived from its communes: sum, count_yes, count_no, count_answers, count_units, min, max, mean.';
+COMMENT ON COLUMN dti.v_commune_contributions.value IS 'The commune''s current value at this stage, exact (yes/no as 1/0).';
+COMMENT ON COLUMN dti.v_commune_contributions.target_meaning IS 'What the district variable means, verbatim from the district catalogue.';
 COMMENT ON COLUMN dti.v_commune_contributions.source_meaning IS 'What the commune''s own data item means, verbatim from the data catalogue (the header of a commune table).';
 COMMENT ON COLUMN dti.v_commune_contributions.source_kind IS 'Kind of the commune''s item: count, yesno, number, amount … (counts and yes/no are whole numbers).';
 COMMENT ON COLUMN dti.v_commune_contributions.target_pillar_code IS 'The pillar of the district catalogue the fed indicator belongs to.';
 COMMENT ON COLUMN dti.v_commune_contributions.target_pillar_name IS 'Name of that pillar as reports print it (display_name where the source has a typo).';
+COMMENT ON COLUMN dti.v_commune_contributions.rollup_stage IS 'The stage of the district results the columns after it describe: the most advanced stage with a district index for the year and catalogue (v_effective_stage). NULL (with every column after it) when the district has no results for the target catalogue (a unit-profile field, which feeds a denominator through profile:, has none), or when this value is not the one that roll-up read (the commune has a value of the item at a more advanced stage at or below it).';
+COMMENT ON COLUMN dti.v_commune_contributions.contribution IS 'What this value adds to the district''s derived value: sum → the value; count_yes → 1 if yes, else 0; count_no → 1 if no; count_answers → 1 if answered; count_units → 1 (every commune counts); mean → value ÷ number of communes averaged; min, max → NULL (not additive). Exact numeric.';
+COMMENT ON COLUMN dti.v_commune_contributions.district_value IS 'The district variable as the roll-up derived it from all its communes (v_derived_values.derived_value); the contributions of its communes add up to it.';
+COMMENT ON COLUMN dti.v_commune_contributions.used IS 'derived or submitted: whether the roll-up scored the district with the derived value or with the district''s own submitted one (then the communes earned no points: points is NULL).';
+COMMENT ON COLUMN dti.v_commune_contributions.share IS 'contribution ÷ district_value, 0–1 (exact numeric, rounded by PostgreSQL''s division at 16+ significant digits where it does not terminate): the commune''s share of the district variable. NULL when the district value is 0 or the derivation is min/max. Over the communes of a district it adds up to 1.';
+COMMENT ON COLUMN dti.v_commune_contributions.role IS 'The district variable''s place in its indicator''s rule: numerator (a in a/b, b or c in (b+c)/a) or denominator (b in a/b), for ratio and target rules whose formula is a sum of variables over a sum of variables; NULL for any other rule (yes/no, tiers, min–max, growth …) or a variable on both sides.';
+COMMENT ON COLUMN dti.v_commune_contributions.indicator_points IS 'The district indicator''s points at rollup_stage (v_indicator_scores.points), full precision.';
+COMMENT ON COLUMN dti.v_commune_contributions.points IS 'Points of the district''s indicator attributable to the commune through this item: indicator_points × contribution ÷ the numerator''s value (the sum of the derived values of the numerator''s variables). A ratio''s points are max × numerator ÷ denominator, so each commune''s part of the numerator earns that part of the points; summed over the district''s communes and the numerator''s variables it gives indicator_points exactly (also where the rule caps the points: the cap is shared in the same proportion). Set only for role = numerator, a scored indicator, every numerator variable derived from communes and used as derived, and a numerator other than 0; NULL otherwise. A denominator earns no points (a larger one lowers them): see share.';
