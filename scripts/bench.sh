@@ -6,6 +6,7 @@
 #   make bench                       # default scale, a few minutes
 #   BENCH_SCALE=0.5 make bench       # any `dti synth --scale`
 #   BENCH_RUNS=5 BENCH_EXPORTS=200   # more repetitions
+#   BENCH_ONLY=peers                 # only the roll-up at full scale and the peers (bench/peers/)
 #
 # What is measured (every timing is wall clock of the whole process, `date +%s.%N` around it):
 #   load     `dti load commune-data-2024.csv` into a fresh database (cloned from a template that already holds the
@@ -19,6 +20,8 @@
 #   portal   p95 of the district page under 50 signed-in sessions at once (scripts/portal-load.py), `dti serve`'s peak RSS.
 #   size     bytes of dti.submission_sheets, where the values are (table + indexes + toast), per million values.
 #   growth   the same load and roll-up on the first 10 %, 30 % and 100 % of the synthetic provinces.
+#   peers    the roll-up rewritten in pandas and DuckDB (bench/peers/) on the last database: export once, each peer's
+#            wall clock against dti rollup's, and their mismatches against dti's rows (skipped without python3).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -39,6 +42,7 @@ PORTAL_SECONDS=${BENCH_PORTAL_SECONDS:-20}
 SEED=1
 YEAR=2024                 # the timed year; 2022 and 2023 are loaded and rolled up beforehand
 FRACTIONS=(0.1 0.3 1)     # growth; the last one is the headline measurement
+[ "${BENCH_ONLY:-}" != peers ] || FRACTIONS=(1)   # BENCH_ONLY=peers: the roll-up at full scale and the peers
 
 # Targets.
 T_LOAD_RATIO=1.25
@@ -249,6 +253,30 @@ FULL=${FRACTIONS[-1]}
 LAST_URL=$(url_for "$LAST_DB")
 
 # ---------------------------------------------------------------------------------------------------------------
+# Peers (issue 16 point 2): the roll-up rewritten in pandas and in DuckDB (bench/peers/), each reading the raw inputs
+# exported once from $LAST_DB and the YAML catalogues, timed against this run's `dti rollup`, compared row by row.
+# BENCH_ONLY=peers stops after this section (full scale only, no readers, export, portal or million-row load).
+say "peers: pandas and DuckDB rewrites of the roll-up ($LAST_DB)"
+source "$ROOT/bench/peers/bench-peers.sh"
+PEER_RUNS=${BENCH_PEER_RUNS:-$RUNS} peers_section "$LAST_URL" "$YEAR" "${ROLL_MIN[$FULL]}" "$WORK/peers" \
+  || PEERS_MD="| peers: pandas and DuckDB rewrites of the roll-up | failed (see $WORK/peers) | | ❌ missed |"$'\n'
+if [ "${BENCH_ONLY:-}" = peers ]; then
+  COMMIT=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+  {
+    echo "# dti benchmarks: peers only (BENCH_ONLY=peers)"
+    echo
+    echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC'); commit $COMMIT; \`$(basename "$DTI")\` release build; $(nproc) cores; PostgreSQL $PG_VERSION"
+    echo "- data: \`dti synth --scale $SCALE --seed $SEED\` (BENCH_SCALE=$BENCH_SCALE): ${NPROV[$FULL]} provinces, ${ROWS[$FULL]} commune rows for $YEAR; database $LAST_DB"
+    echo
+    echo "| measurement | result | target | |"
+    echo "|---|---|---|---|"
+    echo "| roll-up: \`dti rollup --year $YEAR\`, ${NPROV[$FULL]} provinces (min / median of $RUNS runs) | $(calc '%.2f' "${ROLL_MIN[$FULL]}") s / $(calc '%.2f' "${ROLL_MED[$FULL]}") s | | |"
+    printf '%s' "$PEERS_MD"
+  } >"$OUT.tmp"
+  mv "$OUT.tmp" "$OUT"; echo >&2; cat "$OUT"; exit 0
+fi
+
+# ---------------------------------------------------------------------------------------------------------------
 say "database size ($LAST_DB)"
 read -r SV_ROWS SV_BYTES SV_HEAP DB_BYTES PLAIN_ROWS PLAIN_BYTES < <(sqlv "$LAST_URL" "
   SELECT (SELECT count(*) FROM dti.submission_values), pg_total_relation_size('dti.submission_sheets'),
@@ -416,6 +444,7 @@ if [ -n "$SYNTH_SECONDS" ]; then SYNTH_NOTE="synth took $(calc '%.0f' "$SYNTH_SE
   echo "| size of dti.submission_sheets (table + indexes + toast) per million values | $(calc '%.0f' "$SV_BYTES / $SV_ROWS * 1e6 / $MIB") MiB (heap only $(calc '%.0f' "$SV_HEAP / $SV_ROWS * 1e6 / $MIB") MiB; $SV_ROWS values) | | |"
   echo "| whole database per million submission rows (incl. scores, catalogues) | $(calc '%.0f' "$DB_BYTES / $SV_ROWS * 1e6 / $MIB") MiB | | |"
   echo "| plain 8-column table per million rows (for comparison) | $(calc '%.0f' "$PLAIN_BYTES / $PLAIN_ROWS * 1e6 / $MIB") MiB | | |"
+  printf '%s' "$PEERS_MD"   # the peers section (bench/peers/)
   echo
   echo "## Growth (min of $RUNS runs; µs per commune row of the timed file)"
   echo
