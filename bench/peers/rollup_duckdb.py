@@ -89,6 +89,9 @@ CREATE MACRO yesno_of(t) AS CASE WHEN folded(t) IN ('co', 'yes', 'y', 'true', 'd
 """
 
 
+DEFS = []
+
+
 def leaf_sql(cat, leaf):
     """One SELECT per leaf: (unit, indicator, status, p20, ratio20) for every unit scored on the catalogue."""
     rule = leaf["rule"]
@@ -130,11 +133,16 @@ def leaf_sql(cat, leaf):
         zero = " OR ".join(f"({z}) = 0" for z in zero_dens(f, col)) or "false"
         # normalise the sign of the denominator
         xn, xd = f"(CASE WHEN {d} < 0 THEN -({n}) ELSE {n} END)", f"abs({d})"
+        # computed once per row in an inner SELECT, so that the rule's CASEs below stay small for the planner
+        j = len(DEFS)
+        DEFS.extend([(f"x{j}_n", xn), (f"x{j}_d", xd), (f"x{j}_z", zero), (f"x{j}_m", missing_any(vs))])
+        xn, xd, zero = f"x{j}_n", f"x{j}_d", f"x{j}_z"
+        miss = f"x{j}_m"
         ratio = f"dr20({xn}, {xd})"
         zp = {"zero": "0", "full": m20}.get(rule["zero"])
         zcase = f"WHEN {zero} THEN " + ("'not_scored'" if zp is None else "'scored'")
         zpts = f"WHEN {zero} THEN " + ("NULL" if zp is None else zp)
-        pre_s, pre_p, pre_r = f"WHEN {missing_any(vs)} THEN 'not_scored' {zcase}", f"WHEN {missing_any(vs)} THEN NULL {zpts}", f"WHEN {missing_any(vs)} OR {zero} THEN NULL"
+        pre_s, pre_p, pre_r = f"WHEN {miss} THEN 'not_scored' {zcase}", f"WHEN {miss} THEN NULL {zpts}", f"WHEN {miss} OR {zero} THEN NULL"
         if k == "tiers" and rule["gate"]:
             g = col(rule["gate"])
             pre_s = f"WHEN {g}_yn IS NULL THEN 'not_scored' WHEN NOT {g}_yn THEN 'scored' " + pre_s
@@ -332,11 +340,14 @@ def run(export, catdir, year, stage="final"):
           SELECT s.code AS unit, s.peer, s.tags FROM scope s WHERE s.code IN (SELECT unit FROM cur WHERE cat = {lit(cid)})
              AND s.level IN ({', '.join(lit(l) for l in cat['levels'])})
              {"" if not cat['scope'] else f"AND len(list_intersect(s.ancestry, [{', '.join(lit(x) for x in cat['scope'])}])) > 0"}""")
+        if db.execute("SELECT count(*) FROM su").fetchone()[0] == 0:
+            continue
         pillar_of = {p["code"]: p for p in cat["pillars"]}
         selects = []
         for leaf in C.leaves(cat):
             p = pillar_of.get(leaf["pillar"]) if leaf["pillar"] else None
             tags = [t for t in ((p or {}).get("applies"), leaf["applies"]) if t]
+            DEFS.clear()
             names, body, mm, mmok = leaf_sql(cat, leaf) if leaf["rule"] else ([], ("'not_scored'", "NULL", "NULL"), None, None)
             consts = {v["name"]: v for v in leaf["variables"] if v["constant"] is not None or v["same_as"] is not None}
             cols = []
@@ -359,8 +370,8 @@ def run(export, catdir, year, stage="final"):
                    CASE WHEN NOT ({applies}) THEN NULL ELSE {body[1]} END AS p20,
                    CASE WHEN NOT ({applies}) THEN NULL ELSE {body[2]} END AS r20,
                    CASE WHEN NOT ({applies}) THEN NULL ELSE {mmn} END AS mn, CASE WHEN NOT ({applies}) THEN NULL ELSE {mmd} END AS md
-              FROM su LEFT JOIN (SELECT r.unit, {', '.join(cols)} FROM rv r WHERE r.cat = {lit(cid)} AND r.ind = {lit(leaf['code'])} GROUP BY r.unit) w
-                ON w.unit = su.unit""")
+              FROM (SELECT su.*, w.*{''.join(f", {e} AS {nm}" for nm, e in DEFS)} FROM su LEFT JOIN (SELECT r.unit AS w_unit, {', '.join(cols)} FROM rv r
+                    WHERE r.cat = {lit(cid)} AND r.ind = {lit(leaf['code'])} GROUP BY r.unit) w ON w.w_unit = su.unit) su""")
         db.execute("CREATE OR REPLACE TABLE leafres AS " + "\nUNION ALL\n".join(selects))
         # min–max within each peer group: the exact best and worst fractions (compared by cross products)
         mmrules = {l["code"]: l for l in C.leaves(cat) if l["rule"] and l["rule"]["kind"] == "minmax" and l["max"] is not None}
