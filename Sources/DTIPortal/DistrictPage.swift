@@ -45,22 +45,48 @@ extension Portal {
         return (range ?? lo...hi, r["v"].text ?? "")
     }
 
+    /// What a cached page depends on, read as the signed-in login: the years it sees for the unit with the roll-up
+    /// run behind each, and the newest load batch holding values of the unit or its communes. Nil when the login
+    /// sees no year of the unit (404). One indexed query: this runs on every request, cached or not.
+    static func pageStamp(_ db: PostgresConnection, unit: String, range: ClosedRange<Int>?) throws -> (ClosedRange<Int>, String)? {
+        let rows = try db.query("""
+            SELECT min(i.year) AS lo, max(i.year) AS hi,
+                   string_agg(i.year || ':' || i.catalogue_id || ':' || coalesce(i.run_id::text, '-'), ',' ORDER BY i.year, i.catalogue_id) AS runs,
+                   (SELECT max(s.batch_id) FROM dti.units u JOIN dti.submission_sheets s ON s.unit_id = u.unit_id
+                     WHERE u.code = \(unit) OR u.parent_code = \(unit)) AS batch
+              FROM dti.v_unit_index i WHERE i.unit_code = \(unit)
+               AND i.year BETWEEN \(range?.lowerBound ?? 0) AND \(range?.upperBound ?? 9999)
+            """)
+        guard let r = rows.first, let lo = try r["lo"].decode(Int?.self), let hi = try r["hi"].decode(Int?.self) else { return nil }
+        return (range ?? lo...hi, (r["runs"].text ?? "") + ";" + (r["batch"].text ?? "-"))
+    }
+
+    /// The unit's page data and body for this session's audience, from the cache when its stamp still holds; nil
+    /// when the login may not see the unit. Runs on the thread pool, as the session's login.
+    func cachedUnitPage(_ db: PostgresConnection, session: Session, unit: String, range: ClosedRange<Int>?, lang: Language) throws -> (ClosedRange<Int>, PageCache.Entry)? {
+        guard let (years, stamp) = try Self.pageStamp(db, unit: unit, range: range) else { return nil }
+        let key = PageCache.Key(audience: PageCache.audience(session), unit: unit, lo: years.lowerBound, hi: years.upperBound, language: lang.rawValue)
+        if let e = pageCache.get(key, stamp: stamp) { return (years, e) }
+        let data = try Self.loadUnitPage(db, unit: unit, years: years, lang: lang, crosswalks: config.crosswalks)
+        let body = Self.renderUnitBody(data, years: years, lang: lang, csrf: pageCache.placeholder, whatIf: nil, whatIfError: nil, changes: [])
+        let entry = PageCache.Entry(stamp: stamp, built: Date(), data: data, title: "\(data.unitName) — DTI",
+                                    pieces: body.components(separatedBy: HTML.esc(pageCache.placeholder)))
+        pageCache.put(key, entry)
+        return (years, entry)
+    }
+
     func unitPage(_ request: Request, _ context: PortalContext) async throws -> Response {
         let session = try requireSession(request, context)
         let lang = language(request, context)
         let unit = context.parameters.get("code") ?? ""
         let range = try Self.yearRange(request)
-        let crosswalks = config.crosswalks
         let path = request.uri.path + (request.uri.queryParameters["years"].map { "?years=\($0)" } ?? "")
-        let page: String? = try await blocking { [self] in
-            try session.pool.with { db in
-                guard let (years, _) = try Self.visibleYears(db, unit: unit, range: range) else { return nil }
-                let data = try Self.loadUnitPage(db, unit: unit, years: years, lang: lang, crosswalks: crosswalks)
-                return Self.renderUnitPage(data, years: years, lang: lang, session: session, path: path, whatIf: nil, whatIfError: nil, changes: [])
-            }
+        let found: PageCache.Entry? = try await blocking { [self] in
+            try session.pool.with { db in try cachedUnitPage(db, session: session, unit: unit, range: range, lang: lang)?.1 }
         }
-        guard let page else { return notFound(lang, session) }
-        return Self.html(page)
+        guard let found else { return notFound(lang, session) }
+        // The session's own parts, never cached: its CSRF token in the forms, its login in the header.
+        return Self.html(HTML.page(title: found.title, lang: lang, session: session, path: path, body: PageCache.body(found, csrf: session.csrf)))
     }
 
     static func loadUnitPage(_ db: PostgresConnection, unit: String, years: ClosedRange<Int>, lang: Language, crosswalks: [Crosswalk]) throws -> UnitPageData {
@@ -120,6 +146,13 @@ extension Portal {
     }
 
     static func renderUnitPage(_ d: UnitPageData, years: ClosedRange<Int>, lang: Language, session: Session, path: String,
+                               whatIf: WhatIf.Result?, whatIfError: String?, changes: [(String, String)]) -> String {
+        HTML.page(title: "\(d.unitName) — DTI", lang: lang, session: session, path: path,
+                  body: renderUnitBody(d, years: years, lang: lang, csrf: session.csrf, whatIf: whatIf, whatIfError: whatIfError, changes: changes))
+    }
+
+    /// The page's body (no header): the same for every session of an audience but for `csrf`.
+    static func renderUnitBody(_ d: UnitPageData, years: ClosedRange<Int>, lang: Language, csrf: String,
                                whatIf: WhatIf.Result?, whatIfError: String?, changes: [(String, String)]) -> String {
         func t(_ vi: String, _ en: String) -> String { HTML.t(lang, vi, en) }
         func n(_ v: Decimal?, _ p: Int = 2, sign: Bool = false) -> String { HTML.number(v, lang, places: p, sign: sign) }
@@ -182,7 +215,7 @@ extension Portal {
         if let last = d.years.last {
             b += "<h2 id=\"whatif\">\(t("Thử thay đổi số liệu (what-if)", "What-if: change inputs"))</h2>"
             b += "<p class=\"sub\">\(t("Nhập chỉ số.biến và giá trị mới; kết quả tính như một lần nạp và tổng hợp thật, không ghi gì vào kho.", "Enter indicator.variable and a new value; computed like a real load and roll-up, nothing is written."))</p>"
-            b += "<form method=\"post\" action=\"/units/\(e(d.unit))/whatif?years=\(span)\" id=\"whatif-form\">\(HTML.csrfField(session.csrf))"
+            b += "<form method=\"post\" action=\"/units/\(e(d.unit))/whatif?years=\(span)\" id=\"whatif-form\">\(HTML.csrfField(csrf))"
             b += "<input type=\"hidden\" name=\"year\" value=\"\(last.year)\"><datalist id=\"inputs\">"
             for i in d.inputs { b += "<option value=\"\(e(i.key))\">\(e(i.meaning)) (\(e(i.value)))</option>" }
             b += "</datalist>"
@@ -193,7 +226,7 @@ extension Portal {
             }
             b += "<p><button class=\"primary\" type=\"submit\" id=\"whatif-run\">\(t("Tính thử", "Compute"))</button></p></form>"
         }
-        return HTML.page(title: "\(d.unitName) — DTI", lang: lang, session: session, path: path, body: b)
+        return b
     }
 
     static func renderWhatIf(_ w: WhatIf.Result, lang: Language) -> String {
@@ -282,14 +315,12 @@ extension Portal {
             typed.append((k.trimmingCharacters(in: .whitespaces), v.trimmingCharacters(in: .whitespaces)))
         }
         let entered = typed
-        let crosswalks = config.crosswalks
         let service = self.service
         let path = request.uri.path.replacingOccurrences(of: "/whatif", with: "") + (range.map { "?years=\($0.lowerBound)-\($0.upperBound)" } ?? "")
-        let page: String? = try await blocking {
+        let page: String? = try await blocking { [self] in
             // First as the person: may they see this unit at all? Then the page data, as them.
             let seen: (ClosedRange<Int>, UnitPageData)? = try session.pool.with { db in
-                guard let (years, _) = try Self.visibleYears(db, unit: unit, range: range) else { return nil }
-                return (years, try Self.loadUnitPage(db, unit: unit, years: years, lang: lang, crosswalks: crosswalks))
+                try self.cachedUnitPage(db, session: session, unit: unit, range: range, lang: lang).map { ($0.0, $0.1.data) }
             }
             guard let (years, data) = seen, let year = data.years.last?.year else { return nil }
             var result: WhatIf.Result? = nil

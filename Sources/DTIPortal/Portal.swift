@@ -25,6 +25,10 @@ public struct PortalConfig: Sendable {
     public var uploadDirectory: String = NSTemporaryDirectory() + "dti-uploads"
     public var connectionsPerLogin = 2
     public var threads = 6
+    /// District pages kept built (`PageCache`); 0 turns the cache off.
+    public var pageCacheEntries = 512
+    /// How long a cached page may be served without a roll-up or load changing it.
+    public var pageCacheSeconds: TimeInterval = 10 * 60
     public var sessionIdle: TimeInterval = 30 * 60
     public var sessionAbsolute: TimeInterval = 8 * 3600
     public var failuresPerLogin = 5
@@ -64,6 +68,7 @@ public final class Portal: @unchecked Sendable {
     let service: LoginPool
     let uploads = UploadStore()
     let jobs = RollupJobs()
+    let pageCache: PageCache
     let logger: Logger
 
     public init(config: PortalConfig, logger: Logger = Logger(label: "dti.portal")) {
@@ -73,6 +78,7 @@ public final class Portal: @unchecked Sendable {
         self.threads = NIOThreadPool(numberOfThreads: config.threads)
         self.threads.start()
         self.service = LoginPool(conninfo: config.serviceConninfo, limit: 1, first: nil)
+        self.pageCache = PageCache(limit: config.pageCacheEntries, ttl: config.pageCacheSeconds)
         self.logger = logger
     }
 
@@ -83,6 +89,11 @@ public final class Portal: @unchecked Sendable {
     }
 
     public var sessionCount: Int { sessions.count }
+    /// Connection pools open: one per signed-in login, however many sessions it has.
+    public var loginPoolCount: Int { sessions.loginPools }
+    public var openConnectionCount: Int { sessions.openConnections }
+    /// Cached district pages and how often a request found one.
+    public var pageCacheStats: (entries: Int, hits: Int, misses: Int) { (pageCache.count, pageCache.hits, pageCache.misses) }
 
     /// Runs blocking work (libpq, files) on the thread pool.
     func blocking<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {

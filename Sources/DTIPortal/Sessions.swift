@@ -14,11 +14,11 @@ public enum LoginKind: String, Sendable {
     case analyst
 }
 
-/// A small pool of connections opened as one login with its own password. The connections are opened on demand
-/// (at most `limit`), reused, and all closed when the session ends. Called only from the portal's thread pool:
-/// `with` blocks while every connection is busy.
+/// A small pool of connections opened as one login with its own password, shared by every session of that login
+/// (`SessionStore` counts them). The connections are opened on demand (at most `limit`), reused, and all closed when
+/// the login's last session ends. Called only from the portal's thread pool: `with` blocks while every connection is busy.
 public final class LoginPool: @unchecked Sendable {
-    let conninfo: String
+    private var conninfo: String
     let limit: Int
     private let condition = NSCondition()
     private var idle: [PostgresConnection] = []
@@ -49,6 +49,7 @@ public final class LoginPool: @unchecked Sendable {
             if open < limit {
                 open += 1
                 condition.unlock()
+                let conninfo = self.conninfo
                 do { return try PostgresConnection(conninfo: conninfo) } catch {
                     condition.lock(); open -= 1; condition.signal(); condition.unlock()
                     throw error
@@ -70,6 +71,22 @@ public final class LoginPool: @unchecked Sendable {
         idle.append(c)
         condition.signal()
         condition.unlock()
+    }
+
+    /// A new session of the same login signed in: its password is the one just checked (it may have been changed
+    /// since the first session), and the connection that checked it joins the pool if there is room.
+    func adopt(_ c: PostgresConnection, conninfo: String) {
+        condition.lock()
+        self.conninfo = conninfo
+        if !closed, open < limit {
+            open += 1
+            idle.append(c)
+            condition.signal()
+            condition.unlock()
+            return
+        }
+        condition.unlock()
+        c.close()
     }
 
     /// Closes the idle connections now and the busy ones when they come back.
@@ -143,10 +160,43 @@ public final class SessionStore: @unchecked Sendable {
     let absolute: TimeInterval
     private let lock = NSLock()
     private var sessions: [String: Session] = [:]
+    /// One pool per signed-in login, with the number of its sessions: closed when the last one ends.
+    private var pools: [String: (pool: LoginPool, sessions: Int)] = [:]
 
     init(idle: TimeInterval, absolute: TimeInterval) { self.idle = idle; self.absolute = absolute }
 
-    func add(_ s: Session) { lock.lock(); sessions[s.token] = s; lock.unlock() }
+    /// A new session for a login whose password `first` (opened with `conninfo`) has just checked: it shares the
+    /// login's pool when the login is signed in already.
+    func open(login: String, kind: LoginKind, district: String?, conninfo: String, limit: Int, first: PostgresConnection, now: Date = Date()) -> Session {
+        lock.lock()
+        let pool: LoginPool
+        if let existing = pools[login] {
+            pool = existing.pool
+            pools[login] = (pool, existing.sessions + 1)
+            lock.unlock()
+            pool.adopt(first, conninfo: conninfo)
+            lock.lock()
+        } else {
+            pool = LoginPool(conninfo: conninfo, limit: limit, first: first)
+            pools[login] = (pool, 1)
+        }
+        let s = Session(login: login, kind: kind, district: district, pool: pool, now: now)
+        sessions[s.token] = s
+        lock.unlock()
+        return s
+    }
+
+    /// Called with the lock held for a session just removed: the pool to close, when it was its login's last session.
+    private func ended(_ s: Session) -> LoginPool? {
+        guard let entry = pools[s.login], entry.pool === s.pool else { return nil }
+        if entry.sessions <= 1 { pools[s.login] = nil; return entry.pool }
+        pools[s.login] = (entry.pool, entry.sessions - 1)
+        return nil
+    }
+
+    /// Open connections over every signed-in login's pool.
+    public var openConnections: Int { lock.lock(); defer { lock.unlock() }; return pools.values.reduce(0) { $0 + $1.pool.openConnections } }
+    public var loginPools: Int { lock.lock(); defer { lock.unlock() }; return pools.count }
 
     func find(_ token: String?, now: Date = Date()) -> Session? {
         guard let token, !token.isEmpty else { return nil }
@@ -154,8 +204,9 @@ public final class SessionStore: @unchecked Sendable {
         guard let s = sessions[token] else { lock.unlock(); return nil }
         if now.timeIntervalSince(s.lastSeen) > idle || now.timeIntervalSince(s.created) > absolute {
             sessions[token] = nil
+            let close = ended(s)
             lock.unlock()
-            s.pool.close()
+            close?.close()
             return nil
         }
         lock.unlock()
@@ -164,8 +215,11 @@ public final class SessionStore: @unchecked Sendable {
     }
 
     func remove(_ token: String) {
-        lock.lock(); let s = sessions.removeValue(forKey: token); lock.unlock()
-        s?.pool.close()
+        lock.lock()
+        let s = sessions.removeValue(forKey: token)
+        let close = s.flatMap { ended($0) }
+        lock.unlock()
+        close?.close()
     }
 
     private var lastSweep = Date()
@@ -183,13 +237,14 @@ public final class SessionStore: @unchecked Sendable {
         lock.lock()
         let expired = sessions.values.filter { now.timeIntervalSince($0.lastSeen) > idle || now.timeIntervalSince($0.created) > absolute }
         for s in expired { sessions[s.token] = nil }
+        let close = expired.compactMap { ended($0) }
         lock.unlock()
-        for s in expired { s.pool.close() }
+        for p in close { p.close() }
     }
 
     func closeAll() {
-        lock.lock(); let all = Array(sessions.values); sessions = [:]; lock.unlock()
-        for s in all { s.pool.close() }
+        lock.lock(); let all = pools.values.map(\.pool); sessions = [:]; pools = [:]; lock.unlock()
+        for p in all { p.close() }
     }
 
     public var count: Int { lock.lock(); defer { lock.unlock() }; return sessions.count }

@@ -57,6 +57,7 @@ extension Portal {
         let conninfo = try Conninfo.replacing(config.databaseConninfo, with: ["user": username, "password": password, "passfile": "/dev/null"])
         let perLogin = config.connectionsPerLogin
         enum Outcome: Sendable { case ok(Session), wrong, notDTI }
+        let sessions = self.sessions
         let outcome: Outcome = try await blocking {
             let db: PostgresConnection
             do { db = try PostgresConnection(conninfo: conninfo) } catch { return .wrong }
@@ -73,8 +74,7 @@ extension Portal {
                 case "analyst": kind = .analyst
                 default: db.close(); return .notDTI
                 }
-                let pool = LoginPool(conninfo: conninfo, limit: perLogin, first: db)
-                return .ok(Session(login: username, kind: kind, district: kind == .district ? bound : nil, pool: pool, now: Date()))
+                return .ok(sessions.open(login: username, kind: kind, district: kind == .district ? bound : nil, conninfo: conninfo, limit: perLogin, first: db))
             } catch {
                 db.close()
                 return .notDTI
@@ -93,7 +93,6 @@ extension Portal {
         case .ok(let session):
             limiter.succeeded(login: username)
             session.language = lang
-            sessions.add(session)
             logger.info("signed in", metadata: ["login": "\(username)", "kind": "\(session.kind.rawValue)"])
             var next = form["next"] ?? ""
             // Only a path of this site: never an absolute URL or //host.

@@ -1,0 +1,80 @@
+import DTICore
+import Foundation
+
+/// District pages already built, so that 50 people opening their district's page at once do not each run its
+/// dozen queries (about 110 ms of server time a page at BENCH_SCALE=small; `make bench`, portal section).
+///
+/// What is cached is the page's data and its rendered body, never a whole page: the parts that belong to one
+/// session (the CSRF token of the what-if form, the header with the login's name and its sign-out form) are put in
+/// on every request. The body is kept as the pieces around each place the session's CSRF token goes.
+///
+/// Row-level security decides what a login sees, and one login's view of a unit is not another's: an analyst's
+/// page of Tân Yên draws the peer group's mean and best, which a district login cannot read. So an entry is keyed by
+/// its audience as well: `district:CODE` for every login bound to that district (row-level security depends on
+/// nothing else: `dti.restricted_district(current_user)`), and `etl` / `analyst` for the others, which see every
+/// row. Before an entry is served, the person's own login must still see the unit: every request asks, as that
+/// login, for the unit's years and roll-up runs (`Portal.pageStamp`), 404 when it sees none.
+///
+/// An entry is valid while that stamp is unchanged: the roll-up run behind each year shown and the newest load
+/// batch holding values of the unit or its communes. A new roll-up or a load that touches the unit changes it, so
+/// the next request rebuilds the page. Anything else (a catalogue reloaded with new names) is picked up after `ttl`.
+final class PageCache: @unchecked Sendable {
+    struct Key: Hashable, Sendable {
+        var audience: String
+        var unit: String
+        var lo: Int
+        var hi: Int
+        var language: String
+    }
+
+    struct Entry: Sendable {
+        var stamp: String
+        var built: Date
+        var data: UnitPageData
+        var title: String
+        /// The body split at every place the session's CSRF token goes.
+        var pieces: [String]
+    }
+
+    /// Stands for the session's CSRF token while the body is cached: random per process, so no text from the
+    /// database can be taken for it.
+    let placeholder = "csrf-" + Tokens.random()
+    let limit: Int
+    let ttl: TimeInterval
+    private let lock = NSLock()
+    private var entries: [Key: Entry] = [:]
+    private var _hits = 0, _misses = 0
+    var hits: Int { lock.lock(); defer { lock.unlock() }; return _hits }
+    var misses: Int { lock.lock(); defer { lock.unlock() }; return _misses }
+
+    init(limit: Int, ttl: TimeInterval) { self.limit = max(0, limit); self.ttl = ttl }
+
+    static func audience(_ s: Session) -> String {
+        switch s.kind {
+        case .district: "district:" + (s.district ?? "")
+        case .etl: "etl"
+        case .analyst: "analyst"
+        }
+    }
+
+    func get(_ key: Key, stamp: String, now: Date = Date()) -> Entry? {
+        lock.lock(); defer { lock.unlock() }
+        guard let e = entries[key], e.stamp == stamp, now.timeIntervalSince(e.built) < ttl else { _misses += 1; return nil }
+        _hits += 1
+        return e
+    }
+
+    func put(_ key: Key, _ entry: Entry) {
+        guard limit > 0 else { return }
+        lock.lock(); defer { lock.unlock() }
+        if entries[key] == nil, entries.count >= limit, let oldest = entries.min(by: { $0.value.built < $1.value.built })?.key {
+            entries[oldest] = nil
+        }
+        entries[key] = entry
+    }
+
+    var count: Int { lock.lock(); defer { lock.unlock() }; return entries.count }
+
+    /// The page for one session: its CSRF token where the placeholder was.
+    static func body(_ e: Entry, csrf: String) -> String { e.pieces.joined(separator: HTML.esc(csrf)) }
+}
