@@ -41,7 +41,7 @@ def fl(d):
 
 
 def frac_sql(f, col):
-    """A formula as two SQL expressions (numerator, denominator) over the pivoted columns v_<name>_n / _d."""
+    """A formula as two SQL expressions (numerator, denominator) over the pivoted columns v_<name>_n (every input over 10^6)."""
     k = f[0]
     if k == "num":
         n, e = Decimal(f[1]).as_tuple(), -min(Decimal(f[1]).as_tuple().exponent, 0)
@@ -120,7 +120,7 @@ def leaf_sql(cat, leaf):
         body = ("'no_points'", "NULL", "NULL")
     elif k in ("direct", "bonus"):
         cap = h20(rule["cap"]) if k == "bonus" else m20
-        p = f"dr20({col('points')}_n, {col('points')}_d)"
+        p = f"dr20({col('points')}_n, CAST({IN} AS HUGEINT))"
         capped = p if cap == "NULL" else f"least({p}, {cap})"
         body = (f"CASE WHEN {missing_any(['points'])} THEN 'not_scored' ELSE 'scored' END",
                 f"CASE WHEN {missing_any(['points'])} THEN NULL ELSE {capped} END", "NULL")
@@ -184,19 +184,19 @@ def leaf_sql(cat, leaf):
     elif k == "per_item":
         c = col(rule["variable"])
         limit = h20(rule["cap"] if rule["cap"] is not None else m)
-        raw = f"dr20({c}_n * {fl(rule['points'])[0]}, {c}_d * {fl(rule['points'])[1]})"
+        raw = f"dr20({c}_n * {fl(rule['points'])[0]}, CAST({IN} AS HUGEINT) * {fl(rule['points'])[1]})"
         body = (f"CASE WHEN {missing_any([rule['variable']])} THEN 'not_scored' ELSE 'scored' END",
                 f"CASE WHEN {missing_any([rule['variable']])} THEN NULL ELSE least({raw}, {limit}) END",
-                f"CASE WHEN {missing_any([rule['variable']])} THEN NULL ELSE dr20({c}_n, {c}_d) END")
+                f"CASE WHEN {missing_any([rule['variable']])} THEN NULL ELSE dr20({c}_n, CAST({IN} AS HUGEINT)) END")
     elif k == "deduction":
         c = col(rule["variable"])
         start = m20 if rule["start"] == "max" else "0"
-        p = f"({start} - dr20({c}_n * {fl(rule['points'])[0]}, {c}_d * {fl(rule['points'])[1]}))"
+        p = f"({start} - dr20({c}_n * {fl(rule['points'])[0]}, CAST({IN} AS HUGEINT) * {fl(rule['points'])[1]}))"
         if rule["floor"] is not None:
             p = f"greatest({p}, {h20(rule['floor'])})"
         body = (f"CASE WHEN {missing_any([rule['variable']])} THEN 'not_scored' ELSE 'scored' END",
                 f"CASE WHEN {missing_any([rule['variable']])} THEN NULL ELSE {p} END",
-                f"CASE WHEN {missing_any([rule['variable']])} THEN NULL ELSE dr20({c}_n, {c}_d) END")
+                f"CASE WHEN {missing_any([rule['variable']])} THEN NULL ELSE dr20({c}_n, CAST({IN} AS HUGEINT)) END")
     elif k == "composite":
         parts = []
         for w, part in rule["parts"]:
@@ -342,6 +342,10 @@ def run(export, catdir, year, stage="final"):
              {"" if not cat['scope'] else f"AND len(list_intersect(s.ancestry, [{', '.join(lit(x) for x in cat['scope'])}])) > 0"}""")
         if db.execute("SELECT count(*) FROM su").fetchone()[0] == 0:
             continue
+        # every (indicator, variable) of the catalogue as columns of one row per unit (PIVOT), read by each leaf
+        db.execute(f"""CREATE OR REPLACE TABLE wide AS PIVOT (SELECT unit, ind || '/' || var AS k, num, yn, t FROM rv WHERE cat = {lit(cid)})
+                       ON k USING max(num) AS num, bool_or(yn) AS yn, max(t) AS t GROUP BY unit""")
+        present = {r[0] for r in db.execute(f"SELECT DISTINCT ind || '/' || var FROM rv WHERE cat = {lit(cid)}").fetchall()}
         pillar_of = {p["code"]: p for p in cat["pillars"]}
         selects = []
         for leaf in C.leaves(cat):
@@ -355,14 +359,16 @@ def run(export, catdir, year, stage="final"):
                 src = n
                 if n in consts and consts[n]["constant"] is not None:
                     k = Decimal(consts[n]["constant"])
-                    cols.append(f"CAST('{int(k * IN)}' AS HUGEINT) AS v_{n}_n, CAST({IN} AS HUGEINT) AS v_{n}_d, "
+                    cols.append(f"CAST('{int(k * IN)}' AS HUGEINT) AS v_{n}_n, "
                                 f"{'true' if k == 1 else 'false' if k == 0 else 'NULL'} AS v_{n}_yn, {lit(C.machine(k))} AS v_{n}_t")
                     continue
                 if n in consts:
                     src = consts[n]["same_as"]
-                cols.append(f"CAST(max(r.num) FILTER (WHERE r.var = {lit(src)}) * {IN} AS HUGEINT) AS v_{n}_n, "
-                            f"CASE WHEN max(r.num) FILTER (WHERE r.var = {lit(src)}) IS NULL THEN NULL ELSE CAST({IN} AS HUGEINT) END AS v_{n}_d, "
-                            f"bool_or(r.yn) FILTER (WHERE r.var = {lit(src)}) AS v_{n}_yn, max(r.t) FILTER (WHERE r.var = {lit(src)}) AS v_{n}_t")
+                key = leaf["code"] + "/" + src
+                if key in present:
+                    cols.append(f'CAST(w."{key}_num" * {IN} AS HUGEINT) AS v_{n}_n, w."{key}_yn" AS v_{n}_yn, w."{key}_t" AS v_{n}_t')
+                else:
+                    cols.append(f"CAST(NULL AS HUGEINT) AS v_{n}_n, CAST(NULL AS BOOLEAN) AS v_{n}_yn, CAST(NULL AS VARCHAR) AS v_{n}_t")
             applies = " AND ".join([f"list_contains(su.tags, {lit(t)})" for t in tags] + ["coalesce(v_applicable_yn, true)"])
             mmn, mmd = mm if mm else ("NULL", "NULL")
             selects.append(f"""SELECT su.unit, su.peer, {lit(leaf['code'])} AS ind, {'true' if mm else 'false'} AS is_mm,
@@ -370,8 +376,7 @@ def run(export, catdir, year, stage="final"):
                    CASE WHEN NOT ({applies}) THEN NULL ELSE {body[1]} END AS p20,
                    CASE WHEN NOT ({applies}) THEN NULL ELSE {body[2]} END AS r20,
                    CASE WHEN NOT ({applies}) THEN NULL ELSE {mmn} END AS mn, CASE WHEN NOT ({applies}) THEN NULL ELSE {mmd} END AS md
-              FROM (SELECT su.*, w.*{''.join(f", {e} AS {nm}" for nm, e in DEFS)} FROM su LEFT JOIN (SELECT r.unit AS w_unit, {', '.join(cols)} FROM rv r
-                    WHERE r.cat = {lit(cid)} AND r.ind = {lit(leaf['code'])} GROUP BY r.unit) w ON w.w_unit = su.unit) su""")
+              FROM (SELECT *{''.join(f", {e} AS {nm}" for nm, e in DEFS)} FROM (SELECT su.*, {', '.join(cols)} FROM su LEFT JOIN wide w ON w.unit = su.unit)) su""")
         db.execute("CREATE OR REPLACE TABLE leafres AS " + "\nUNION ALL\n".join(selects))
         # min–max within each peer group: the exact best and worst fractions (compared by cross products)
         mmrules = {l["code"]: l for l in C.leaves(cat) if l["rule"] and l["rule"]["kind"] == "minmax" and l["max"] is not None}
