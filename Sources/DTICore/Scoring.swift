@@ -35,6 +35,24 @@ public struct IndicatorResult: Sendable {
     /// The ratio (or count, or amount) the rule looked at, when there is one.
     public var ratio: Decimal?
     public var notes: [Message]
+    /// Set when the rule could not be applied as the source writes it, so the points are flagged (see `ScoreFlag`).
+    public var flag: ScoreFlag? = nil
+}
+
+/// Why a score is flagged: the rule was applied, but not as the source means it. The points stay what the rule
+/// gives (so reports still add up), and every reader shows the flag beside them (`v_indicator_scores.reason`).
+public enum ScoreFlag: String, Sendable, CaseIterable {
+    /// Min–max in a peer group of one unit: the unit is both best and worst, so it gets full marks whatever its data.
+    case singleUnitPeerGroup = "single_unit_peer_group"
+
+    public var message: Message {
+        switch self {
+        case .singleUnitPeerGroup:
+            Message("score.single_unit_peer_group",
+                    vi: "nhóm so sánh chỉ có một đơn vị: min–max không áp dụng được như văn bản (đơn vị vừa cao nhất vừa thấp nhất)",
+                    en: "a peer group of one unit: min–max cannot apply as written (the unit is both best and worst)")
+        }
+    }
 }
 
 public struct PillarResult: Sendable {
@@ -111,7 +129,9 @@ public struct Scorer: Sendable {
                 }
                 for (k, i) in members.enumerated() {
                     let p = Rule.minmaxPoints(ratio: ratios[k], best: best, worst: worst, higherIsBetter: higherIsBetter, max: m)
-                    let note = Message("score.minmax", vi: "min–max trong nhóm \(members.count) đơn vị", en: "min–max within a group of \(members.count) units")
+                    let note = members.count == 1
+                        ? ScoreFlag.singleUnitPeerGroup.message
+                        : Message("score.minmax", vi: "min–max trong nhóm \(members.count) đơn vị", en: "min–max within a group of \(members.count) units")
                     outcomes[i][leaf.code] = .points(p, ratio: ratios[k].value, notes: [note])
                 }
             }
@@ -161,6 +181,7 @@ public struct Scorer: Sendable {
                     switch outcomes[ind.code] {
                     case .points(let p, let ratio, let notes)?:
                         r.points = p; r.ratio = ratio; r.notes = notes; r.status = .scored
+                        r.flag = ScoreFlag.allCases.first { f in notes.contains { $0.code == f.message.code } }
                     case .notScored(let why)?:
                         r.notes = [why]
                     case .noPoints?:

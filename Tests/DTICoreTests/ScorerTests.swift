@@ -224,5 +224,26 @@ struct ScorerTests {
         #expect(points["d5"] == 10)
         #expect(points["d6"] == .some(nil))   // b = 0: not scored, left out of the group
         #expect(results[5].indicator("4.7")?.status == .notScored)
+        // Peer groups of several units are min–max as written: no flag.
+        #expect(results.allSatisfy { $0.indicator("4.7")?.flag == nil })
+    }
+
+    /// Issue 15: a min–max indicator in a peer group of one unit got full marks silently (Tân Yên, 65 points in the
+    /// demo). The points stay what the rule gives, flagged, whatever the unit's data.
+    @Test("004 4.7 min–max in a peer group of one is flagged single_unit_peer_group")
+    func minmaxSingleUnitPeerGroup() {
+        let c = catalogue(Self.minmaxYAML)
+        func unit(_ code: String, _ group: String, _ a: Int) -> UnitSubmission {
+            UnitSubmission(unitCode: code, peerGroup: group, values: ["4.7": ["a": .number(Decimal(a)), "b": .number(100)]])
+        }
+        let results = Scorer(catalogue: c).score([unit("alone", "g1", 1), unit("d2", "g2", 10), unit("d3", "g2", 5)])
+        let alone = results[0].indicator("4.7")
+        #expect(alone?.points == 10)
+        #expect(alone?.flag == .singleUnitPeerGroup)
+        #expect(alone?.notes.map(\.code) == ["score.single_unit_peer_group"])
+        #expect(results[1].indicator("4.7")?.flag == nil)
+        #expect(results[2].indicator("4.7")?.flag == nil)
+        // A flag on a leaf is the leaf's: the pillar is the sum of its points as always.
+        #expect(results[0].pillar("4")?.points == 10)
     }
 }

@@ -3,7 +3,7 @@ CREATE VIEW dti.v_indicator_scores_all_stages AS
 SELECT s.unit_code, u.name AS unit_name, u.level, s.year, s.stage, s.catalogue_id, i.pillar_code, s.indicator_code,
        i.name AS indicator_name, i.parent_code, s.points, s.max_points, s.status, s.ratio, s.notes, i.rule_kind, i.lead,
        i.supporting, i.is_leaf, i.ordinal AS indicator_ordinal, s.version_id, s.run_id,
-       coalesce(i.display_name, i.name) AS indicator_display_name, coalesce(i.display_lead, i.lead) AS lead_display
+       coalesce(i.display_name, i.name) AS indicator_display_name, coalesce(i.display_lead, i.lead) AS lead_display, s.reason
   FROM dti.indicator_scores s
   JOIN dti.units u ON u.code = s.unit_code
   JOIN dti.indicators i ON i.version_id = s.version_id AND i.indicator_code = s.indicator_code;
@@ -40,3 +40,4 @@ COMMENT ON COLUMN dti.v_indicator_scores.version_id IS 'The catalogue version th
 COMMENT ON COLUMN dti.v_indicator_scores.run_id IS 'The roll-up that computed the row (dti.rollup_runs).';
 COMMENT ON COLUMN dti.v_indicator_scores.indicator_display_name IS 'Tên chỉ số as reports for people print it: the catalogue''s display_name where the source''s text has a typo, else the verbatim name.';
 COMMENT ON COLUMN dti.v_indicator_scores.lead_display IS 'Cơ quan chủ trì as reports print it (display_lead where the verbatim lead has a typo, e.g. HỘND for HĐND).';
+COMMENT ON COLUMN dti.v_indicator_scores.reason IS 'Cờ / why the points are flagged: single_unit_peer_group = min–max in a peer group of one unit (full marks whatever the data; the rule cannot apply as written). NULL when the rule applied as written. Exports print it beside the points.';

@@ -122,7 +122,11 @@ public struct ExportQuery {
                    dti.peer_group_size(coalesce(p.peer_group, i.peer_group), c.year, c.stage, c.catalogue_id, c.pillar_code) AS rank_of,
                    coalesce(p.points_places, q.points_places) AS points_places, coalesce(p.percent_places, q.percent_places) AS percent_places,
                    coalesce(p.catalogue_title, q.catalogue_title) AS catalogue_title,
-                   \(unescaped: try completeness("v_year_comparison", alias: "c"))
+                   \(unescaped: try completeness("v_year_comparison", alias: "c")),
+                   -- the flagged scores (issue 15 point 6) of the row's pillar, or of every pillar for the total
+                   (SELECT array_agg(f.reason || ' ' || f.indicator_code ORDER BY f.reason, f.indicator_ordinal) FROM dti.v_indicator_scores f
+                     WHERE f.unit_code = c.unit_code AND f.year = c.year AND f.catalogue_id = c.catalogue_id AND f.reason IS NOT NULL
+                       AND (c.pillar_code IS NULL OR f.pillar_code = c.pillar_code)) AS flagged
               FROM dti.v_year_comparison c
               LEFT JOIN dti.v_pillar_scores p ON p.unit_code = c.unit_code AND p.year = c.year AND p.catalogue_id = c.catalogue_id
                                               AND p.pillar_code = c.pillar_code
@@ -158,6 +162,7 @@ public struct ExportQuery {
             if derived { remark.append(t("giá trị suy ra từ các đơn vị tiền thân (trung bình)", "derived from predecessors (mean)")) }
             if !same { remark.append(t("bộ chỉ số đổi: so sánh theo %", "catalogue changed: compare percent")) }
             if let note = try completenessNote(r, o.language) { remark.append(note) }
+            remark += Self.flagRemarks(try r["flagged"].decode([String]?.self) ?? [], o.language)
             let verbatim = try r["pillar_name"].decode(String?.self) ?? ""
             let shown = try r["pillar_display_name"].decode(String?.self) ?? verbatim
             let name = pillar == nil ? t("Tổng (chỉ số DTI)", "Total (DTI index)") : shown
@@ -206,18 +211,18 @@ public struct ExportQuery {
     func indicatorTable(_ o: Options, notes: inout [String]) throws -> ExportTable {
         func t(_ vi: String, _ en: String) -> String { o.language == .vi ? vi : en }
         let rows = try connection.query("""
-            SELECT year, catalogue_id, indicator_code, indicator_name, indicator_display_name, indicator_ordinal, points, max_points, status
+            SELECT year, catalogue_id, indicator_code, indicator_name, indicator_display_name, indicator_ordinal, points, max_points, status, reason
               FROM dti.v_indicator_scores
              WHERE unit_code = \(o.unit) AND year BETWEEN \(o.years.lowerBound - 1) AND \(o.years.upperBound)
              ORDER BY year, indicator_ordinal
             """)
-        struct Item { var code: String; var name: String; var points: Decimal?; var max: Decimal?; var ordinal: Int; var source: String }
+        struct Item { var code: String; var name: String; var points: Decimal?; var max: Decimal?; var ordinal: Int; var source: String; var reason: String? }
         var byYear: [Int: (catalogue: String, items: [Item])] = [:]
         for r in rows {
             let y: Int = try r["year"].decode()
             let item = Item(code: try r["indicator_code"].decode(), name: try r["indicator_display_name"].decode(), points: try r["points"].decode(Decimal?.self),
                             max: try r["max_points"].decode(Decimal?.self), ordinal: try r["indicator_ordinal"].decode(),
-                            source: try r["indicator_name"].decode())
+                            source: try r["indicator_name"].decode(), reason: try r["reason"].decode(String?.self))
             let catalogueId: String = try r["catalogue_id"].decode()
             byYear[y, default: (catalogueId, [])].items.append(item)
         }
@@ -226,6 +231,8 @@ public struct ExportQuery {
             guard let current = byYear[year] else { continue }
             let names = Dictionary(current.items.map { ($0.code, $0.name) }, uniquingKeysWith: { a, _ in a })
             let sources = Dictionary(current.items.map { ($0.code, $0.source) }, uniquingKeysWith: { a, _ in a })
+            // A flagged score (v_indicator_scores.reason) is printed beside its points, whatever the comparison says.
+            let flags = Dictionary(current.items.compactMap { i in i.reason.map { (i.code, Self.reasonText($0, o.language)) } }, uniquingKeysWith: { a, _ in a })
             var comparisons: [IndicatorComparison]
             if let prev = byYear[year - 1] {
                 let same = prev.catalogue == current.catalogue
@@ -252,7 +259,9 @@ public struct ExportQuery {
                 }
                 let name = c.code.split(separator: "+").map { names[String($0)] ?? "" }.joined(separator: " + ")
                 let source = c.code.split(separator: "+").map { sources[String($0)] ?? "" }.joined(separator: " + ")
-                out.append([.text(c.code), .text(name), .text(source), .integer(year), .of(c.points), .of(c.maxPoints), .of(c.previousPoints), .of(c.deltaPoints), .of(c.deltaPercent), .text(status)])
+                let flagged = c.code.split(separator: "+").compactMap { flags[String($0)] }
+                let remark = ([status.isEmpty ? nil : status] + flagged.map { t("cờ: ", "flag: ") + $0 }).compactMap { $0 }.joined(separator: "; ")
+                out.append([.text(c.code), .text(name), .text(source), .integer(year), .of(c.points), .of(c.maxPoints), .of(c.previousPoints), .of(c.deltaPoints), .of(c.deltaPercent), .text(remark)])
             }
         }
         return ExportTable(key: "indicators", title: t("So sánh từng chỉ số thành phần", "Indicator by indicator"), columns: [
@@ -273,7 +282,7 @@ public struct ExportQuery {
         func t(_ vi: String, _ en: String) -> String { o.language == .vi ? vi : en }
         let rows = try connection.query("""
             SELECT indicator_code, indicator_name, indicator_display_name, pillar_code, points, max_points, status, lead, lead_display, notes,
-                   \(unescaped: try hasColumns("v_indicator_scores", ["reason"]) ? "reason::text AS reason" : "NULL::text AS reason")
+                   reason
               FROM dti.v_indicator_scores
              WHERE unit_code = \(o.unit) AND year = \(year) AND is_leaf AND max_points IS NOT NULL AND status IN ('scored', 'not_scored')
                AND max_points - coalesce(points, 0) > 0
@@ -403,11 +412,20 @@ public struct ExportQuery {
                                : "commune data incomplete" + (share.map { ": \($0) of the expected data present" } ?? "")
     }
 
+    /// "cờ 4.7, 6.2: nhóm so sánh chỉ có một đơn vị …" from "reason code" pairs sorted by reason.
+    static func flagRemarks(_ flagged: [String], _ language: Language) -> [String] {
+        var byReason: [(reason: String, codes: [String])] = []
+        for pair in flagged {
+            let parts = pair.split(separator: " ", maxSplits: 1).map(String.init)
+            guard parts.count == 2 else { continue }
+            if byReason.last?.reason == parts[0] { byReason[byReason.count - 1].codes.append(parts[1]) } else { byReason.append((parts[0], [parts[1]])) }
+        }
+        return byReason.map { (language == .vi ? "cờ " : "flag ") + $0.codes.joined(separator: ", ") + ": " + reasonText($0.reason, language) }
+    }
+
     /// A roll-up's reason code in words.
     static func reasonText(_ code: String, _ language: Language) -> String {
-        let vi = ["single_unit_peer_group": "nhóm so sánh chỉ có một đơn vị: min–max không áp dụng được như văn bản"]
-        let en = ["single_unit_peer_group": "a peer group of one unit: min–max cannot apply as written"]
-        return (language == .vi ? vi[code] : en[code]) ?? code
+        ScoreFlag(rawValue: code)?.message.text(language) ?? code
     }
 
     /// The unit's index across years beside its visible peer group's mean (nil when the login sees no other peer).

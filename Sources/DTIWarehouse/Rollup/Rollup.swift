@@ -329,7 +329,7 @@ public struct Rollup {
                     if i.status == .scored { indicatorCount += 1 }
                     indicatorRows += CopyText.row([String(runId), r.unitCode, String(year), stage.rawValue, catalogue.id, String(versionId), i.code,
                                                    i.points?.machineText, i.maxPoints?.machineText, i.status.rawValue, i.ratio?.machineText,
-                                                   i.notes.isEmpty ? nil : i.notes.map(\.vi).joined(separator: "; ")])
+                                                   i.notes.isEmpty ? nil : i.notes.map(\.vi).joined(separator: "; "), i.flag?.rawValue])
                 }
                 for p in r.pillars where p.applicable {
                     pillarRows += CopyText.row([String(runId), r.unitCode, String(year), stage.rawValue, catalogue.id, String(versionId), p.code,
@@ -349,7 +349,7 @@ public struct Rollup {
                  WHERE t.unit_code = su.code AND t.year = \(year) AND t.stage = \(stage.rawValue)::dti.stage
                 """)
         }
-        _ = try ProtectedCopy.copyIn(db, table: "dti.indicator_scores", columns: "run_id, unit_code, year, stage, catalogue_id, version_id, indicator_code, points, max_points, status, ratio, notes") { try $0.write(indicatorRows) }
+        _ = try ProtectedCopy.copyIn(db, table: "dti.indicator_scores", columns: "run_id, unit_code, year, stage, catalogue_id, version_id, indicator_code, points, max_points, status, ratio, notes, reason") { try $0.write(indicatorRows) }
         _ = try ProtectedCopy.copyIn(db, table: "dti.pillar_scores", columns: "run_id, unit_code, year, stage, catalogue_id, version_id, pillar_code, points, raw_points, max_points, percent, unscored, peer_group") { try $0.write(pillarRows) }
         _ = try ProtectedCopy.copyIn(db, table: "dti.unit_index", columns: "run_id, unit_code, year, stage, catalogue_id, version_id, points, bonus_points, max_points, percent, rating, peer_group") { try $0.write(indexRows) }
         return Scoring(units: unitCount, indicators: indicatorCount, versionIds: scored.map(\.versionId), digest: digest.hex())

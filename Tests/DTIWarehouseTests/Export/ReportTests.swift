@@ -165,7 +165,11 @@ struct ReportTests {
         let cells = Self.cells(html)
         #expect(cells.contains("1/1"), "Tân Yên is the only Bắc Giang district of the samples: rank 1 of 1")
         #expect(!cells.contains { $0.contains("bac-giang-district-2022") || $0.contains("bac-giang.tan-yen") }, "no internal ids in a cell")
-        #expect(!html.contains("<th>Ghi chú</th>"), "no row has a note: the column is dropped")
+        // Tân Yên is alone among Bắc Giang's districts, so its five min–max indicators are flagged (issue 15): the note
+        // column is there, and says so on the total row and on the pillars concerned.
+        #expect(html.contains("<th>Ghi chú</th>"), "the flagged min–max scores are noted")
+        #expect(cells.contains { $0.hasPrefix("cờ 4.3, 4.7: nhóm so sánh chỉ có một đơn vị") }, "pillar 4's row")
+        #expect(cells.contains { $0.hasPrefix("cờ 4.3, 4.7, 5.1, 8.6, 8.7: nhóm so sánh chỉ có một đơn vị") }, "the total's row")
         #expect(html.contains(doc.catalogues[0].title), "the catalogue is named in the header")
         #expect(html.contains("data-table=\"communes-summary\"") && html.contains("data-table=\"communes-pillar\""))
         #expect(!html.contains("count_yes") && !html.contains("(sum)"), "no internal names")
@@ -244,7 +248,7 @@ struct ReportTests {
         let table = try #require(doc.tables.first { $0.key == "comparison" })
         let remark = try #require(table.column("remark"))
         let total = try #require(table.rows.first { $0[0] == .text("") })
-        #expect(total[remark] == .text("số liệu xã chưa đủ: có 88% số liệu cần có"), "\(total)")
+        #expect(total[remark] == .text("số liệu xã chưa đủ: có 88% số liệu cần có; cờ 4.3, 4.7, 5.1, 8.6, 8.7: " + ScoreFlag.singleUnitPeerGroup.message.vi), "\(total)")
         // A pillar with no variable derived from communes carries no note.
         let pillars = try f.scalar("""
             SELECT count(*) FROM dti.v_year_comparison WHERE unit_code = 'bac-giang.tan-yen' AND year = 2024 AND pillar_code IS NOT NULL AND complete IS NULL
