@@ -29,7 +29,7 @@ struct StatusCommand: ParsableCommand {
     @Option(help: "Năm / year.") var year: Int
     @Option(help: "Chỉ một bộ chỉ số / one catalogue only.") var catalogue: String?
     @Option(help: "Chỉ các đơn vị thuộc mã này / only units under this code.") var under: String?
-    @Flag(help: "Liệt kê mã các chỉ số còn thiếu / list the missing indicator codes.") var missing = false
+    @Flag(help: "Liệt kê mã các chỉ số còn thiếu / list the missing indicator codes (one submitted in part with the variables it lacks: 1.2.1 (b)).") var missing = false
     @Option(help: "Định dạng: table hoặc csv / format: table or csv.") var format: StatusFormat = .table
 
     func run() throws {
@@ -41,7 +41,7 @@ struct StatusCommand: ParsableCommand {
                         "last_loaded_at", "deadline", "deadline_date", "overdue"]]
             for r in rows {
                 out.append([r.unitCode, r.unitName, String(year), r.catalogueId, String(r.expected), String(r.submitted),
-                            r.missing.joined(separator: " "), r.lastLoadedAt ?? "",
+                            r.missingDetailed.joined(separator: "; "), r.lastLoadedAt ?? "",
                             r.deadline ?? "", r.deadlineDate ?? "", r.overdue ? "true" : "false"])
             }
             FileHandle.standardOutput.write(Data(CSVWriter.encode(out, bom: true).utf8))
@@ -57,7 +57,7 @@ struct StatusCommand: ParsableCommand {
         var complete = 0, overdue = 0
         for r in rows {
             if r.missing.isEmpty { complete += 1 }
-            let miss = missing ? r.missing.joined(separator: " ") : String(r.missing.count)
+            let miss = missing ? r.missingDetailed.joined(separator: " ") : String(r.missing.count)
             if r.overdue { overdue += 1 }
             table.add([r.unitCode, r.unitName, r.catalogueId, String(r.submitted), String(r.expected), miss, r.lastLoadedAt ?? "—", r.deadline ?? "",
                        r.overdue ? Output.text(vi: "QUÁ HẠN", en: "OVERDUE") : ""])

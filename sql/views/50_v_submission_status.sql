@@ -14,12 +14,20 @@ chains AS MATERIALIZED (   -- the units the session may see, each with its chain
     SELECT u.unit_id, u.code, u.name, u.level, u.tags, a.chain, a.chain[cardinality(a.chain)] AS root
       FROM dti.units u JOIN dti.unit_chains() a ON a.unit_id = u.unit_id
 ),
-layouts AS MATERIALIZED (   -- every distinct item list of a sheet, numbered, with its catalogue and the indicators it has values for
+layouts AS MATERIALIZED (   -- every distinct item list of a sheet, numbered, with its catalogue
     SELECT l.item_ids, row_number() OVER (ORDER BY l.item_ids) AS layout_no,
-           (SELECT i.catalogue_id FROM dti.catalogue_items i WHERE i.item_id = l.item_ids[1]) AS catalogue_id,   -- a sheet is one catalogue
-           ARRAY(SELECT DISTINCT i.indicator_code FROM unnest(l.item_ids) AS x (item_id)
-                   JOIN dti.catalogue_items i ON i.item_id = x.item_id) AS indicators
+           (SELECT i.catalogue_id FROM dti.catalogue_items i WHERE i.item_id = l.item_ids[1]) AS catalogue_id   -- a sheet is one catalogue
       FROM (SELECT DISTINCT s.item_ids FROM dti.submission_sheets s) l
+),
+required AS MATERIALIZED (   -- per catalogue version and leaf indicator: the items a unit must submit (issue 15 point 5)
+    SELECT iv.version_id, iv.indicator_code,
+           coalesce(array_agg(iv.item_id ORDER BY iv.ordinal) FILTER (WHERE iv.is_input AND iv.profile_field IS NULL AND iv.previous_year_of IS NULL
+                                                                       AND iv.variable <> 'applicable'), '{}') AS items,
+           coalesce(array_agg(iv.variable ORDER BY iv.ordinal) FILTER (WHERE iv.is_input AND iv.profile_field IS NULL AND iv.previous_year_of IS NULL
+                                                                          AND iv.variable <> 'applicable'), '{}') AS variables,
+           array_agg(iv.item_id) AS all_items
+      FROM versions v JOIN dti.indicator_variables iv ON iv.version_id = v.version_id
+     GROUP BY iv.version_id, iv.indicator_code
 ),
 keys AS MATERIALIZED (   -- per unit, year and catalogue with sheets: the numbers of its sheets' item lists, the newest load
     SELECT s.unit_id, s.year::int AS year, l.catalogue_id, array_agg(DISTINCT l.layout_no) AS layout_nos, max(b.loaded_at) AS last_loaded_at
@@ -58,14 +66,16 @@ placed AS (   -- (catalogue, year, unit) expected before tags: a catalogue with 
       JOIN chains c ON c.root = r.root AND c.level = ANY (v.levels)
      WHERE cardinality(v.scope) = 0
 ),
-derived AS (
-    SELECT unit_code, year, catalogue_id, array_agg(DISTINCT indicator_code) AS indicators
-      FROM dti.derived_values GROUP BY unit_code, year, catalogue_id
+derived AS (   -- the district variables derived from communes count as submitted, item by item
+    SELECT d.unit_code, d.year, d.catalogue_id, array_agg(DISTINCT i.item_id ORDER BY i.item_id) AS items
+      FROM dti.derived_values d
+      JOIN dti.catalogue_items i ON i.catalogue_id = d.catalogue_id AND i.indicator_code = d.indicator_code AND i.variable = d.variable
+     GROUP BY d.unit_code, d.year, d.catalogue_id
 ),
 status AS MATERIALIZED (   -- one row per expected (unit, year, catalogue) with what it has, by grouping rather than joins
     SELECT x.unit_code, x.year, x.catalogue_id, min(x.list_no) AS list_no, coalesce(min(x.layout_nos), '{}') AS layout_nos,
            coalesce(min(x.derived), '{}') AS derived, max(x.last_loaded_at) AS last_loaded_at, min(x.deadline) AS deadline
-      FROM (SELECT c.code AS unit_code, p.year, p.catalogue_id, t.list_no, NULL::bigint[] AS layout_nos, NULL::text[] AS derived,
+      FROM (SELECT c.code AS unit_code, p.year, p.catalogue_id, t.list_no, NULL::bigint[] AS layout_nos, NULL::integer[] AS derived,
                    NULL::timestamptz AS last_loaded_at, p.deadline
               FROM placed p JOIN chains c ON c.unit_id = p.unit_id
               JOIN tag_lists t ON t.version_id = p.version_id AND t.tags = c.tags
@@ -73,21 +83,34 @@ status AS MATERIALIZED (   -- one row per expected (unit, year, catalogue) with 
             SELECT c.code, k.year, k.catalogue_id, NULL, k.layout_nos, NULL, k.last_loaded_at, NULL
               FROM keys k JOIN chains c ON c.unit_id = k.unit_id
             UNION ALL
-            SELECT d.unit_code, d.year::int, d.catalogue_id, NULL, NULL, d.indicators, NULL, NULL
+            SELECT d.unit_code, d.year::int, d.catalogue_id, NULL, NULL, d.items, NULL, NULL
               FROM derived d) x
      GROUP BY x.unit_code, x.year, x.catalogue_id
     HAVING count(x.list_no) > 0
 ),
 combinations AS MATERIALIZED (   -- expected, submitted and missing, once per distinct (expected list, item lists, derived)
-    SELECT x.list_no, x.layout_nos, x.derived, cardinality(t.indicators) AS expected,
-           cardinality(ARRAY(SELECT unnest(t.indicators) INTERSECT SELECT unnest(h.present))) AS submitted,
-           ARRAY(SELECT i FROM unnest(t.indicators) WITH ORDINALITY AS o (i, n) WHERE i <> ALL (h.present) ORDER BY n) AS missing
+    -- An indicator counts as submitted when every item it requires has a value (any stage); one that requires none (all
+    -- from the profile or last year) when any of its items has one. A partly submitted indicator is missing, and
+    -- missing_variables names what it lacks: '1.2.1 (b)'.
+    SELECT x.list_no, x.layout_nos, x.derived, cardinality(t.indicators) AS expected, coalesce(q.submitted, 0) AS submitted,
+           coalesce(q.missing, '{}') AS missing, coalesce(q.missing_variables, '{}') AS missing_variables
       FROM (SELECT DISTINCT st.list_no, st.layout_nos, st.derived FROM status st) x
       JOIN tag_lists t ON t.list_no = x.list_no
-     CROSS JOIN LATERAL (SELECT ARRAY(SELECT unnest(l.indicators) FROM layouts l WHERE l.layout_no = ANY (x.layout_nos)) || x.derived AS present) h
+     CROSS JOIN LATERAL (SELECT ARRAY(SELECT unnest(l.item_ids) FROM layouts l WHERE l.layout_no = ANY (x.layout_nos)) || x.derived AS present) h
+     CROSS JOIN LATERAL (
+        SELECT count(*) FILTER (WHERE e.done)::int AS submitted,
+               array_agg(e.indicator_code ORDER BY e.n) FILTER (WHERE NOT e.done) AS missing,
+               array_agg(e.indicator_code || ' (' || array_to_string(e.lacking, ', ') || ')' ORDER BY e.n)
+                   FILTER (WHERE NOT e.done AND e.started) AS missing_variables
+          FROM (SELECT o.indicator_code, o.n,
+                       CASE WHEN cardinality(r.items) > 0 THEN r.items <@ h.present ELSE coalesce(r.all_items && h.present, false) END AS done,
+                       coalesce(r.items && h.present, false) AS started,
+                       ARRAY(SELECT v.variable FROM unnest(r.items, r.variables) AS v (item_id, variable) WHERE v.item_id <> ALL (h.present)) AS lacking
+                  FROM unnest(t.indicators) WITH ORDINALITY AS o (indicator_code, n)
+                  LEFT JOIN required r ON r.version_id = t.version_id AND r.indicator_code = o.indicator_code) e) q
 )
 SELECT st.unit_code, c.name AS unit_name, st.year, st.catalogue_id, m.expected, m.submitted, m.missing, st.last_loaded_at, st.deadline,
-       d.deadline_date, coalesce(d.deadline_date < current_date AND m.submitted < m.expected, false) AS overdue
+       d.deadline_date, coalesce(d.deadline_date < current_date AND m.submitted < m.expected, false) AS overdue, m.missing_variables
   FROM status st
   JOIN combinations m ON m.list_no = st.list_no AND m.layout_nos = st.layout_nos AND m.derived = st.derived
   JOIN chains c ON c.code = st.unit_code
@@ -103,8 +126,9 @@ COMMENT ON COLUMN dti.v_submission_status.unit_name IS 'Tên đơn vị.';
 COMMENT ON COLUMN dti.v_submission_status.year IS 'Năm.';
 COMMENT ON COLUMN dti.v_submission_status.catalogue_id IS 'Bộ chỉ số.';
 COMMENT ON COLUMN dti.v_submission_status.expected IS 'Số chỉ số phải nộp: leaf indicators that apply to the unit (bonus excluded).';
-COMMENT ON COLUMN dti.v_submission_status.submitted IS 'Số chỉ số đã có số liệu (any stage, any variable), including values derived from communes.';
-COMMENT ON COLUMN dti.v_submission_status.missing IS 'Mã các chỉ số còn thiếu, in catalogue order.';
+COMMENT ON COLUMN dti.v_submission_status.submitted IS 'Số chỉ số đã có đủ số liệu: every variable the unit submits has a current value (any stage), values derived from communes included; not the profile''s, last year''s, constants or aliases.';
+COMMENT ON COLUMN dti.v_submission_status.missing IS 'Mã các chỉ số còn thiếu (none or only some of their variables), in catalogue order.';
+COMMENT ON COLUMN dti.v_submission_status.missing_variables IS 'Các biến còn thiếu của chỉ số đã nộp một phần: ''1.2.1 (b)'' for an indicator whose a is in and b is not.';
 COMMENT ON COLUMN dti.v_submission_status.last_loaded_at IS 'Lần nạp gần nhất of any of the unit''s values for the catalogue and year.';
 COMMENT ON COLUMN dti.v_submission_status.deadline IS 'Thời hạn nộp, verbatim from the catalogue where it gives one.';
 COMMENT ON COLUMN dti.v_submission_status.deadline_date IS 'Ngày hết hạn: the date in the deadline''s text (dd/mm, in the year of the data, or dd/mm/yyyy); NULL when it gives none.';

@@ -79,6 +79,16 @@ public struct CatalogueStore {
              WHERE c.catalogue_id = \(c.id)
             """)
         if current.count == 1, current[0]["sha256"].text == sha {
+            // A version loaded before migration 0031 marks every variable an input: its constants and aliases are not.
+            let notInputs = c.allIndicators.flatMap { i in i.variables.filter { !$0.isInput }.map { ["i": i.code, "v": $0.name] } }
+            if !notInputs.isEmpty {
+                let json = String(decoding: try JSONEncoder().encode(notInputs), as: UTF8.self)
+                try db.execute("""
+                    UPDATE dti.indicator_variables iv SET is_input = false
+                      FROM jsonb_to_recordset(\(json)::jsonb) AS x(i text, v text)
+                     WHERE iv.version_id = \(try current[0]["version_id"].decode(Int.self)) AND iv.indicator_code = x.i AND iv.variable = x.v AND iv.is_input
+                    """)
+            }
             return LoadResult(catalogueId: c.id, file: file.path, version: try current[0]["version"].decode(Int.self),
                               versionId: try current[0]["version_id"].decode(Int.self), changed: false, indicators: c.allIndicators.count)
         }
@@ -120,12 +130,13 @@ public struct CatalogueStore {
             """)
         try db.execute("""
             INSERT INTO dti.indicator_variables (version_id, indicator_code, variable, item_id, meaning, kind, unit_of_measure, profile_field,
-                previous_year_of, allow_negative, max_value, choice_values, ordinal, percent_scale)
+                previous_year_of, allow_negative, max_value, choice_values, ordinal, percent_scale, is_input)
             SELECT \(versionId), x.indicator_code, x.variable, i.item_id, x.meaning, x.kind, x.unit_of_measure, x.profile_field,
-                   x.previous_year_of, x.allow_negative, x.max_value::numeric, x.choice_values, x.ordinal, x.percent_scale
+                   x.previous_year_of, x.allow_negative, x.max_value::numeric, x.choice_values, x.ordinal, x.percent_scale, coalesce(x.is_input, true)
               FROM jsonb_to_recordset(\(variablesJSON)::jsonb)
                    AS x(indicator_code text, variable text, meaning text, kind text, unit_of_measure text, profile_field text,
-                        previous_year_of text, allow_negative bool, max_value text, choice_values text[], ordinal int, percent_scale text)
+                        previous_year_of text, allow_negative bool, max_value text, choice_values text[], ordinal int, percent_scale text,
+                        is_input bool)
               JOIN dti.catalogue_items i ON i.catalogue_id = \(c.id) AND i.indicator_code = x.indicator_code AND i.variable = x.variable
             """)
         try db.execute("""
@@ -209,6 +220,8 @@ struct CatalogueRows {
         let choice_values: [String]?; let ordinal: Int
         /// How "45%" is read (`scale:`): percent, ratio or nil (migration 0024).
         var percent_scale: String? = nil
+        /// false for a constant or an alias (migration 0031): not submitted, so not owed (v_submission_status).
+        var is_input: Bool? = nil
     }
     struct RatioLimitRow: Encodable { let indicator_code: String; let numerator: String; let denominator: String }
     struct FeedRow: Encodable {
@@ -242,7 +255,8 @@ struct CatalogueRows {
                 }
                 variables.append(VariableRow(indicator_code: i.code, variable: v.name, meaning: v.meaning, kind: v.kind.rawValue, unit_of_measure: v.unit,
                                              profile_field: v.profile, previous_year_of: v.previousYearOf, allow_negative: v.allowNegative,
-                                             max_value: nil, choice_values: choices, ordinal: ordinal, percent_scale: v.scale?.rawValue))
+                                             max_value: nil, choice_values: choices, ordinal: ordinal, percent_scale: v.scale?.rawValue,
+                                             is_input: v.isInput))
                 for f in v.feeds {
                     feeds.append(FeedRow(indicator_code: i.code, variable: v.name, target_catalogue: f.catalogue, target_indicator: f.indicator,
                                          target_variable: f.variable, how: f.how.rawValue, precedence: f.precedence.rawValue))

@@ -19,6 +19,14 @@ public struct StatusQuery {
         /// The date in the deadline's text (`2024-11-11`), and whether it has passed with indicators still missing.
         public var deadlineDate: String? = nil
         public var overdue = false
+        /// Indicators submitted in part, with the variables they still lack: "1.2.1 (b)".
+        public var missingVariables: [String] = []
+
+        /// The missing indicators, each partly submitted one written with what it lacks ("1.2.1 (b)").
+        public var missingDetailed: [String] {
+            let partial = Dictionary(missingVariables.compactMap { m in m.firstIndex(of: " ").map { (String(m[..<$0]), m) } }, uniquingKeysWith: { a, _ in a })
+            return missing.map { partial[$0] ?? $0 }
+        }
     }
 
     public struct HistoryRow: Sendable {
@@ -45,7 +53,7 @@ public struct StatusQuery {
         let rows = try connection.query("""
             SELECT s.unit_code, s.unit_name, s.catalogue_id, s.expected, s.submitted, s.missing,
                    to_char(s.last_loaded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') AS last_loaded_at, s.deadline,
-                   s.deadline_date::text AS deadline_date, s.overdue
+                   s.deadline_date::text AS deadline_date, s.overdue, s.missing_variables
               FROM dti.v_submission_status s
              WHERE s.year = \(year) AND (\(catalogue)::text IS NULL OR s.catalogue_id = \(catalogue))
                AND (\(under)::text IS NULL OR s.unit_code IN (SELECT code FROM dti.unit_subtree(\(under))))
@@ -55,7 +63,8 @@ public struct StatusQuery {
             Row(unitCode: try r["unit_code"].decode(), unitName: try r["unit_name"].decode(), catalogueId: try r["catalogue_id"].decode(),
                 expected: try r["expected"].decode(), submitted: try r["submitted"].decode(), missing: try r["missing"].decode([String].self),
                 lastLoadedAt: try r["last_loaded_at"].decode(String?.self), deadline: try r["deadline"].decode(String?.self),
-                deadlineDate: r["deadline_date"].text, overdue: try r["overdue"].decode(Bool.self))
+                deadlineDate: r["deadline_date"].text, overdue: try r["overdue"].decode(Bool.self),
+                missingVariables: try r["missing_variables"].decode([String].self))
         }
     }
 
