@@ -501,8 +501,8 @@ def run(export, catdir, year, stage="final"):
     levels = set(l for c in scored for l in c["levels"])
     sv = v[v["level"].isin(levels)]
     current, previous = {}, {}
-    for code, y, cid, ind, var, num, text in zip(sv["code"], sv["year"], sv["catalogue_id"], sv["indicator_code"],
-                                                 sv["variable"], sv["num"], sv["value_text"]):
+    for code, y, cid, ind, var, num, text in zip(*(sv[c].tolist() for c in ("code", "year", "catalogue_id", "indicator_code",
+                                                                            "variable", "num", "value_text"))):
         val = ("t", text) if isinstance(text, str) else ("n", num)
         (current if y == year else previous).setdefault(cid, {}).setdefault(code, {}).setdefault(ind, {})[var] = val
     for r in agg[agg["used"] == "derived"].itertuples():
