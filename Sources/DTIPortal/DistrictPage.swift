@@ -52,8 +52,12 @@ extension Portal {
         let rows = try db.query("""
             SELECT min(i.year) AS lo, max(i.year) AS hi,
                    string_agg(i.year || ':' || i.catalogue_id || ':' || coalesce(i.run_id::text, '-'), ',' ORDER BY i.year, i.catalogue_id) AS runs,
-                   (SELECT max(s.batch_id) FROM dti.units u JOIN dti.submission_sheets s ON s.unit_id = u.unit_id
-                     WHERE u.code = \(unit) OR u.parent_code = \(unit)) AS batch
+                   -- the unit and its communes, each looked up by submission_sheets_key (an OR of code and
+                   -- parent_code made the planner read every sheet: 4.6 ms instead of 0.5 ms at BENCH_SCALE=small)
+                   (SELECT max(s.batch_id)
+                      FROM (SELECT unit_id FROM dti.units WHERE code = \(unit)
+                            UNION ALL SELECT unit_id FROM dti.units WHERE parent_code = \(unit)) u
+                     CROSS JOIN LATERAL (SELECT max(x.batch_id) AS batch_id FROM dti.submission_sheets x WHERE x.unit_id = u.unit_id) s) AS batch
               FROM dti.v_unit_index i WHERE i.unit_code = \(unit)
                AND i.year BETWEEN \(range?.lowerBound ?? 0) AND \(range?.upperBound ?? 9999)
             """)
