@@ -29,8 +29,8 @@ COMMENT ON COLUMN dti.v_submitted_values.batch_id IS 'The load batch the value c
 COMMENT ON COLUMN dti.v_submitted_values.source_ref IS 'Where in its file: CSV line, Sheet!cell or [JSON element].';
 COMMENT ON COLUMN dti.v_submitted_values.value_id IS 'The value''s identity in the history (sheet_id × 65536 + position): v_value_history lists the key''s earlier values.';
 
-DROP VIEW IF EXISTS dti.v_commune_contributions CASCADE;
-CREATE VIEW dti.v_commune_contributions AS
+DROP VIEW IF EXISTS dti.v_commune_items CASCADE;
+CREATE VIEW dti.v_commune_items AS
 -- The current feeds (a few dozen rows) first, once: joined to the values by hash. Joined value by value instead, the
 -- planner (which takes every sheet for 10 values) re-read them for each sheet: 63 ms instead of 12 ms for one district
 -- at bench scale (make bench, export).
@@ -50,12 +50,21 @@ WITH feed AS MATERIALIZED (
 SELECT u.code AS commune_code, u.name AS commune_name, u.parent_code AS district_code, cv.year, cv.stage,
        feed.catalogue_id AS source_catalogue, feed.indicator_code AS source_indicator, feed.variable AS source_variable,
        feed.target_catalogue, feed.target_indicator, feed.target_variable, feed.how, cv.value, feed.meaning AS target_meaning,
-       feed.source_meaning, feed.source_kind, feed.target_pillar_code, feed.target_pillar_name,
-       -- appended (issue 16): the value's part in the district's published results (see the column comments)
-       r.rollup_stage, r.contribution, r.district_value, r.used, r.share, r.role, r.indicator_points, r.points
+       feed.source_meaning, feed.source_kind, feed.target_pillar_code, feed.target_pillar_name, cv.unit_id, cv.item_id
   FROM dti.current_values cv
   JOIN dti.units u ON u.unit_id = cv.unit_id AND u.level = 'commune'
-  JOIN feed ON feed.source_item_id = cv.item_id
+  JOIN feed ON feed.source_item_id = cv.item_id;
+ALTER VIEW dti.v_commune_items OWNER TO dti_viewer;
+COMMENT ON VIEW dti.v_commune_items IS 'Số liệu xã cấp cho huyện / each commune''s current value for every data item that feeds a district variable, with the variable it feeds and how: v_commune_contributions without the points and share, so that a reader who needs only the values (dti export''s commune tables) does not pay for the lookup of the district''s results on every row (make bench, export: about 10× faster for one district at scale 0.4).';
+
+DROP VIEW IF EXISTS dti.v_commune_contributions CASCADE;
+CREATE VIEW dti.v_commune_contributions AS
+SELECT c.commune_code, c.commune_name, c.district_code, c.year, c.stage, c.source_catalogue, c.source_indicator, c.source_variable,
+       c.target_catalogue, c.target_indicator, c.target_variable, c.how, c.value, c.target_meaning,
+       c.source_meaning, c.source_kind, c.target_pillar_code, c.target_pillar_name,
+       -- appended (issue 16): the value's part in the district's published results (see the column comments)
+       r.rollup_stage, r.contribution, r.district_value, r.used, r.share, r.role, r.indicator_points, r.points
+  FROM dti.v_commune_items c
   LEFT JOIN LATERAL (
       SELECT e.stage AS rollup_stage, k.contribution, dv.derived_value AS district_value, dv.used,
              k.contribution / nullif(dv.derived_value, 0) AS share, q.role, s.points AS indicator_points,
@@ -63,17 +72,17 @@ SELECT u.code AS commune_code, u.name AS commune_name, u.parent_code AS district
                   THEN s.points * k.contribution / n.total END AS points
         -- the district's results shown by default: the most advanced stage with an index (v_effective_stage)
         FROM (SELECT max(ui.stage) AS stage FROM dti.unit_index ui
-               WHERE ui.unit_code = u.parent_code AND ui.year = cv.year AND ui.catalogue_id = feed.target_catalogue) e
-        JOIN dti.derived_values dv ON dv.unit_code = u.parent_code AND dv.year = cv.year AND dv.stage = e.stage
-                                  AND dv.catalogue_id = feed.target_catalogue AND dv.indicator_code = feed.target_indicator
-                                  AND dv.variable = feed.target_variable
+               WHERE ui.unit_code = c.district_code AND ui.year = c.year AND ui.catalogue_id = c.target_catalogue) e
+        JOIN dti.derived_values dv ON dv.unit_code = c.district_code AND dv.year = c.year AND dv.stage = e.stage
+                                  AND dv.catalogue_id = c.target_catalogue AND dv.indicator_code = c.target_indicator
+                                  AND dv.variable = c.target_variable
         -- what the value adds to the derived value, by how it is derived (min and max: nothing additive)
-       CROSS JOIN LATERAL (SELECT CASE feed.how WHEN 'sum' THEN cv.value
-                                                WHEN 'count_yes' THEN CASE WHEN cv.value = 1 THEN 1 ELSE 0 END
-                                                WHEN 'count_no' THEN CASE WHEN cv.value = 0 THEN 1 ELSE 0 END
-                                                WHEN 'count_answers' THEN CASE WHEN cv.value IS NOT NULL THEN 1 ELSE 0 END
+       CROSS JOIN LATERAL (SELECT CASE c.how WHEN 'sum' THEN c.value
+                                                WHEN 'count_yes' THEN CASE WHEN c.value = 1 THEN 1 ELSE 0 END
+                                                WHEN 'count_no' THEN CASE WHEN c.value = 0 THEN 1 ELSE 0 END
+                                                WHEN 'count_answers' THEN CASE WHEN c.value IS NOT NULL THEN 1 ELSE 0 END
                                                 WHEN 'count_units' THEN 1
-                                                WHEN 'mean' THEN cv.value / nullif(dv.children_count, 0) END::numeric AS contribution) k
+                                                WHEN 'mean' THEN c.value / nullif(dv.children_count, 0) END::numeric AS contribution) k
         LEFT JOIN dti.indicator_scores s ON s.unit_code = dv.unit_code AND s.year = dv.year AND s.stage = dv.stage
                                         AND s.catalogue_id = dv.catalogue_id AND s.indicator_code = dv.indicator_code
         LEFT JOIN dti.catalogues tc ON tc.catalogue_id = dv.catalogue_id
@@ -94,9 +103,9 @@ SELECT u.code AS commune_code, u.name AS commune_name, u.parent_code AS district
                             WHERE q.role = 'numerator' AND d2.unit_code = dv.unit_code AND d2.year = dv.year AND d2.stage = dv.stage
                               AND d2.catalogue_id = dv.catalogue_id AND d2.indicator_code = dv.indicator_code AND d2.variable = ANY (t.num)) n ON true
         -- only the value that roll-up read: the commune's most advanced stage at or below the roll-up's
-       WHERE cv.stage <= e.stage
+       WHERE c.stage <= e.stage
          AND NOT EXISTS (SELECT 1 FROM dti.current_values h
-                          WHERE h.unit_id = cv.unit_id AND h.year = cv.year AND h.item_id = cv.item_id AND h.stage > cv.stage AND h.stage <= e.stage)
+                          WHERE h.unit_id = c.unit_id AND h.year = c.year AND h.item_id = c.item_id AND h.stage > c.stage AND h.stage <= e.stage)
   ) r ON true;
 ALTER VIEW dti.v_commune_contributions OWNER TO dti_viewer;
 COMMENT ON VIEW dti.v_commune_contributions IS 'Đóng góp của từng xã / each commune''s current value for every data item that feeds a district variable, with the district variable it feeds and how (sum, count of yes …), and its part in the district''s published results: what it adds to the derived value (contribution), its share of it, and the points of the district''s indicator attributable to it (points; ratio and target rules, numerator variables). For one district indicator, year and stage, points summed over the communes and the numerator''s variables give the indicator''s points.';
@@ -126,3 +135,19 @@ COMMENT ON COLUMN dti.v_commune_contributions.share IS 'contribution ÷ district
 COMMENT ON COLUMN dti.v_commune_contributions.role IS 'The district variable''s place in its indicator''s rule: numerator (a in a/b, b or c in (b+c)/a) or denominator (b in a/b), for ratio and target rules whose formula is a sum of variables over a sum of variables; NULL for any other rule (yes/no, tiers, min–max, growth …) or a variable on both sides.';
 COMMENT ON COLUMN dti.v_commune_contributions.indicator_points IS 'The district indicator''s points at rollup_stage (v_indicator_scores.points), full precision.';
 COMMENT ON COLUMN dti.v_commune_contributions.points IS 'Points of the district''s indicator attributable to the commune through this item: indicator_points × contribution ÷ the numerator''s value (the sum of the derived values of the numerator''s variables). A ratio''s points are max × numerator ÷ denominator, so each commune''s part of the numerator earns that part of the points; summed over the district''s communes and the numerator''s variables it gives indicator_points exactly (also where the rule caps the points: the cap is shared in the same proportion). Set only for role = numerator, a scored indicator, every numerator variable derived from communes and used as derived, and a numerator other than 0; NULL otherwise. A denominator earns no points (a larger one lowers them): see share.';
+COMMENT ON COLUMN dti.v_commune_items.unit_id IS 'The commune''s dti.units.unit_id (for joins by id).';
+COMMENT ON COLUMN dti.v_commune_items.item_id IS 'The commune''s data item (dti.catalogue_items.item_id).';
+-- v_commune_items' other columns mean what they mean in v_commune_contributions: the same comments, copied by name.
+DO $$
+DECLARE r record;
+BEGIN
+    FOR r IN SELECT a.attname, col_description('dti.v_commune_contributions'::regclass, b.attnum) AS meaning
+               FROM pg_catalog.pg_attribute a
+               JOIN pg_catalog.pg_attribute b ON b.attrelid = 'dti.v_commune_contributions'::regclass AND b.attname = a.attname
+              WHERE a.attrelid = 'dti.v_commune_items'::regclass AND a.attnum > 0 AND NOT a.attisdropped
+    LOOP
+        IF r.meaning IS NOT NULL THEN
+            EXECUTE format('COMMENT ON COLUMN dti.v_commune_items.%I IS %L', r.attname, r.meaning);
+        END IF;
+    END LOOP;
+END $$;

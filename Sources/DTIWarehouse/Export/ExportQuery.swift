@@ -480,7 +480,7 @@ public struct ExportQuery {
         let rows = try connection.query("""
             SELECT commune_code, commune_name, year, source_indicator, source_variable, target_indicator, target_variable, how, value,
                    target_meaning, source_meaning, source_kind, target_pillar_code, target_pillar_name
-              FROM dti.v_commune_contributions
+              FROM dti.v_commune_items   -- the values only: v_commune_contributions adds points and share, read per row
              WHERE district_code = \(o.unit) AND year BETWEEN \(o.years.lowerBound) AND \(o.years.upperBound)
              ORDER BY commune_code, year, target_indicator, target_variable
             """)
