@@ -122,11 +122,7 @@ public struct ExportQuery {
                    dti.peer_group_size(coalesce(p.peer_group, i.peer_group), c.year, c.stage, c.catalogue_id, c.pillar_code) AS rank_of,
                    coalesce(p.points_places, q.points_places) AS points_places, coalesce(p.percent_places, q.percent_places) AS percent_places,
                    coalesce(p.catalogue_title, q.catalogue_title) AS catalogue_title,
-                   \(unescaped: try completeness("v_year_comparison", alias: "c")),
-                   -- the flagged scores (issue 15 point 6) of the row's pillar, or of every pillar for the total
-                   (SELECT array_agg(f.reason || ' ' || f.indicator_code ORDER BY f.reason, f.indicator_ordinal) FROM dti.v_indicator_scores f
-                     WHERE f.unit_code = c.unit_code AND f.year = c.year AND f.catalogue_id = c.catalogue_id AND f.reason IS NOT NULL
-                       AND (c.pillar_code IS NULL OR f.pillar_code = c.pillar_code)) AS flagged
+                   \(unescaped: try completeness("v_year_comparison", alias: "c"))
               FROM dti.v_year_comparison c
               LEFT JOIN dti.v_pillar_scores p ON p.unit_code = c.unit_code AND p.year = c.year AND p.catalogue_id = c.catalogue_id
                                               AND p.pillar_code = c.pillar_code
@@ -135,6 +131,15 @@ public struct ExportQuery {
                                   WHERE q.unit_code = c.unit_code AND q.year = c.year AND q.catalogue_id = c.catalogue_id LIMIT 1) q ON c.pillar_code IS NULL
              WHERE c.unit_code = \(o.unit) AND c.year BETWEEN \(o.years.lowerBound) AND \(o.years.upperBound)
             """)
+        // The flagged scores (issue 15 point 6) of the years, read once: a pillar row names its own, the total all.
+        let flaggedRows = try connection.query("""
+            SELECT year, catalogue_id, pillar_code, reason || ' ' || indicator_code AS flag FROM dti.v_indicator_scores
+             WHERE unit_code = \(o.unit) AND year BETWEEN \(o.years.lowerBound) AND \(o.years.upperBound) AND reason IS NOT NULL
+             ORDER BY reason, indicator_ordinal
+            """)
+        let flags: [(year: Int, catalogue: String, pillar: String?, flag: String)] = try flaggedRows.map {
+            (try $0["year"].decode(), try $0["catalogue_id"].decode(), try $0["pillar_code"].decode(String?.self), try $0["flag"].decode())
+        }
         struct R { var pillar: String?; var name: String; var ordinal: Int; var cells: [ExportCell] }
         var out: [R] = []
         var sawDerived = false, sawCatalogueChange = false
@@ -162,7 +167,8 @@ public struct ExportQuery {
             if derived { remark.append(t("giá trị suy ra từ các đơn vị tiền thân (trung bình)", "derived from predecessors (mean)")) }
             if !same { remark.append(t("bộ chỉ số đổi: so sánh theo %", "catalogue changed: compare percent")) }
             if let note = try completenessNote(r, o.language) { remark.append(note) }
-            remark += Self.flagRemarks(try r["flagged"].decode([String]?.self) ?? [], o.language)
+            remark += Self.flagRemarks(flags.filter { $0.year == year && $0.catalogue == catalogueId && (pillar == nil || $0.pillar == pillar) }.map(\.flag),
+                                       o.language)
             let verbatim = try r["pillar_name"].decode(String?.self) ?? ""
             let shown = try r["pillar_display_name"].decode(String?.self) ?? verbatim
             let name = pillar == nil ? t("Tổng (chỉ số DTI)", "Total (DTI index)") : shown
