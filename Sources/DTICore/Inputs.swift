@@ -74,3 +74,24 @@ public enum AnswerText {
         return String(out)
     }
 }
+
+/// The marker that withdraws a value (issue 15 point 5): "#rút" (rút lại) or "#withdraw", in any case and with or
+/// without diacritics, written in the value's cell or field. A blank means "not answered" and keeps an earlier value; a
+/// marker says the earlier value no longer holds: the unit then has no current value for it, and the withdrawal stays in
+/// the history beside the values it replaced.
+public enum Withdrawal {
+    /// As documented (`dti load --help`, README).
+    public static let markers = ["#rút", "#withdraw"]
+    private static let folded = Set(markers.map(AnswerText.fold))
+
+    /// Whether a typed value is the marker. Cheap for every other value: only text whose first non-space byte is '#'
+    /// is folded.
+    public static func isMarker(_ value: String) -> Bool {
+        var v = value
+        let hash: Bool = v.withUTF8 { p in
+            for b in p where b != 0x20 && b != 0x09 { return b == UInt8(ascii: "#") }
+            return false
+        }
+        return hash && folded.contains(AnswerText.fold(value))
+    }
+}

@@ -63,6 +63,16 @@ struct LoadCommand: ParsableCommand {
         từ trước, chưa trả lời N).
         A blank value means "not answered": not refused, nothing written, the earlier
         value stays and is listed as kept.
+
+        Rút một giá trị đã nộp: viết #rút (hoặc #withdraw; hoa thường, có dấu hay
+        không đều được) vào ô giá trị. Đơn vị không còn giá trị hiện hành cho biến
+        đó; việc rút lại được giữ trong lịch sử (dti history: "(rút lại)").
+        To withdraw a submitted value, write #rút (or #withdraw, in any case, with or
+        without diacritics) as the value. The unit then has no current value for that
+        variable; the withdrawal stays in the history (dti history: "(withdrawn)").
+
+          unit_code,year,catalogue,indicator,variable,value
+          bac-giang.tan-yen,2024,bac-giang-district-2022,1.2.1,a,#rút
         """
     )
 
@@ -168,11 +178,12 @@ enum LoadSummaryText {
                 vi: "\(file): \(r.rejected.count)/\(r.total) bản ghi sai: không nạp gì (sửa tệp, hoặc dùng --partial)",
                 en: "\(file): \(r.rejected.count)/\(r.total) records refused: nothing loaded (fix the file, or use --partial)"))
         }
-        let shown = r.dryRun ? r.units : r.units.filter { !$0.kept.isEmpty || $0.notAnswered > 0 }
+        let shown = r.dryRun ? r.units : r.units.filter { !$0.kept.isEmpty || $0.notAnswered > 0 || $0.withdrawn > 0 }
         for u in shown.prefix(unitLines) {
             var line = Output.text(vi: "  \(u.unit) \(u.year) \(u.catalogue) \(u.stage): mới \(u.new), thay đổi \(u.changed), không đổi \(u.unchanged)",
                                    en: "  \(u.unit) \(u.year) \(u.catalogue) \(u.stage): new \(u.new), changed \(u.changed), unchanged \(u.unchanged)")
             if u.rejected > 0 { line += Output.text(vi: ", từ chối \(u.rejected)", en: ", rejected \(u.rejected)") }
+            if u.withdrawn > 0 { line += Output.text(vi: ", rút lại \(u.withdrawn)", en: ", withdrawn \(u.withdrawn)") }
             if u.notAnswered > 0 { line += Output.text(vi: ", chưa trả lời \(u.notAnswered)", en: ", not answered \(u.notAnswered)") }
             if !u.kept.isEmpty {
                 let list = u.kept.prefix(12).joined(separator: ", ") + (u.kept.count > 12 ? ", …" : "")

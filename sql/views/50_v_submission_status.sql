@@ -30,11 +30,24 @@ required AS MATERIALIZED (   -- per catalogue version and leaf indicator: the it
      GROUP BY iv.version_id, iv.indicator_code
 ),
 keys AS MATERIALIZED (   -- per unit, year and catalogue with sheets: the numbers of its sheets' item lists, the newest load
-    SELECT s.unit_id, s.year::int AS year, l.catalogue_id, array_agg(DISTINCT l.layout_no) AS layout_nos, max(b.loaded_at) AS last_loaded_at
+    SELECT s.unit_id, s.year::int AS year, l.catalogue_id, array_agg(DISTINCT l.layout_no) AS layout_nos, max(b.loaded_at) AS last_loaded_at,
+           -- a sheet of withdrawals ("#rút", migration 0032) is told by its first element, without unnesting it
+           bool_or(s.value_texts IS NULL AND s."values"[1] IS NULL) AS has_withdrawals
       FROM dti.submission_sheets s
       JOIN layouts l ON l.item_ids = s.item_ids
       JOIN dti.load_batches b ON b.batch_id = s.batch_id
      GROUP BY s.unit_id, s.year, l.catalogue_id
+),
+withdrawn AS MATERIALIZED (   -- per key with withdrawals: the withdrawn items that have no current value at any stage
+    SELECT k.unit_id, k.year, k.catalogue_id,
+           ARRAY(SELECT DISTINCT w.item_id
+                   FROM dti.submission_sheets s CROSS JOIN LATERAL unnest(s.item_ids) AS w (item_id)
+                  WHERE s.unit_id = k.unit_id AND s.year = k.year AND s.value_texts IS NULL AND s."values"[1] IS NULL
+                    AND NOT EXISTS (SELECT 1 FROM dti.current_values cv
+                                     WHERE cv.unit_id = k.unit_id AND cv.year = k.year AND cv.item_id = w.item_id)
+                  ORDER BY 1) AS items
+      FROM keys k
+     WHERE k.has_withdrawals
 ),
 used AS MATERIALIZED (   -- who submitted to which catalogue in which year: the provinces (roots) they are in
     SELECT DISTINCT k.catalogue_id, k.year, c.root
@@ -74,29 +87,32 @@ derived AS (   -- the district variables derived from communes count as submitte
 ),
 status AS MATERIALIZED (   -- one row per expected (unit, year, catalogue) with what it has, by grouping rather than joins
     SELECT x.unit_code, x.year, x.catalogue_id, min(x.list_no) AS list_no, coalesce(min(x.layout_nos), '{}') AS layout_nos,
-           coalesce(min(x.derived), '{}') AS derived, max(x.last_loaded_at) AS last_loaded_at, min(x.deadline) AS deadline
+           coalesce(min(x.derived), '{}') AS derived, max(x.last_loaded_at) AS last_loaded_at, min(x.deadline) AS deadline,
+           coalesce(min(x.withdrawn), '{}') AS withdrawn
       FROM (SELECT c.code AS unit_code, p.year, p.catalogue_id, t.list_no, NULL::bigint[] AS layout_nos, NULL::integer[] AS derived,
-                   NULL::timestamptz AS last_loaded_at, p.deadline
+                   NULL::timestamptz AS last_loaded_at, p.deadline, NULL::integer[] AS withdrawn
               FROM placed p JOIN chains c ON c.unit_id = p.unit_id
               JOIN tag_lists t ON t.version_id = p.version_id AND t.tags = c.tags
             UNION ALL
-            SELECT c.code, k.year, k.catalogue_id, NULL, k.layout_nos, NULL, k.last_loaded_at, NULL
+            SELECT c.code, k.year, k.catalogue_id, NULL, k.layout_nos, NULL, k.last_loaded_at, NULL, w.items
               FROM keys k JOIN chains c ON c.unit_id = k.unit_id
+              LEFT JOIN withdrawn w ON w.unit_id = k.unit_id AND w.year = k.year AND w.catalogue_id = k.catalogue_id
             UNION ALL
-            SELECT d.unit_code, d.year::int, d.catalogue_id, NULL, NULL, d.items, NULL, NULL
+            SELECT d.unit_code, d.year::int, d.catalogue_id, NULL, NULL, d.items, NULL, NULL, NULL
               FROM derived d) x
      GROUP BY x.unit_code, x.year, x.catalogue_id
     HAVING count(x.list_no) > 0
 ),
-combinations AS MATERIALIZED (   -- expected, submitted and missing, once per distinct (expected list, item lists, derived)
+combinations AS MATERIALIZED (   -- expected, submitted and missing, once per distinct (expected list, item lists, derived, withdrawn)
     -- An indicator counts as submitted when every item it requires has a value (any stage); one that requires none (all
     -- from the profile or last year) when any of its items has one. A partly submitted indicator is missing, and
-    -- missing_variables names what it lacks: '1.2.1 (b)'.
-    SELECT x.list_no, x.layout_nos, x.derived, cardinality(t.indicators) AS expected, coalesce(q.submitted, 0) AS submitted,
+    -- missing_variables names what it lacks: '1.2.1 (b)'. A withdrawn item with no current value is not present.
+    SELECT x.list_no, x.layout_nos, x.derived, x.withdrawn, cardinality(t.indicators) AS expected, coalesce(q.submitted, 0) AS submitted,
            coalesce(q.missing, '{}') AS missing, coalesce(q.missing_variables, '{}') AS missing_variables
-      FROM (SELECT DISTINCT st.list_no, st.layout_nos, st.derived FROM status st) x
+      FROM (SELECT DISTINCT st.list_no, st.layout_nos, st.derived, st.withdrawn FROM status st) x
       JOIN tag_lists t ON t.list_no = x.list_no
-     CROSS JOIN LATERAL (SELECT ARRAY(SELECT unnest(l.item_ids) FROM layouts l WHERE l.layout_no = ANY (x.layout_nos)) || x.derived AS present) h
+     CROSS JOIN LATERAL (SELECT ARRAY(SELECT li.item_id FROM layouts l CROSS JOIN LATERAL unnest(l.item_ids) AS li (item_id)
+                                       WHERE l.layout_no = ANY (x.layout_nos) AND li.item_id <> ALL (x.withdrawn)) || x.derived AS present) h
      CROSS JOIN LATERAL (
         SELECT count(*) FILTER (WHERE e.done)::int AS submitted,
                array_agg(e.indicator_code ORDER BY e.n) FILTER (WHERE NOT e.done) AS missing,
@@ -112,7 +128,7 @@ combinations AS MATERIALIZED (   -- expected, submitted and missing, once per di
 SELECT st.unit_code, c.name AS unit_name, st.year, st.catalogue_id, m.expected, m.submitted, m.missing, st.last_loaded_at, st.deadline,
        d.deadline_date, coalesce(d.deadline_date < current_date AND m.submitted < m.expected, false) AS overdue, m.missing_variables
   FROM status st
-  JOIN combinations m ON m.list_no = st.list_no AND m.layout_nos = st.layout_nos AND m.derived = st.derived
+  JOIN combinations m ON m.list_no = st.list_no AND m.layout_nos = st.layout_nos AND m.derived = st.derived AND m.withdrawn = st.withdrawn
   JOIN chains c ON c.code = st.unit_code
   -- the deadline's date, where its text gives one ("trước 11/11 của năm hiện tại": 11 November of the year; dd/mm/yyyy)
   LEFT JOIN LATERAL (SELECT CASE WHEN x IS NOT NULL AND x[2]::int BETWEEN 1 AND 12 AND x[1]::int BETWEEN 1 AND 31
@@ -126,7 +142,7 @@ COMMENT ON COLUMN dti.v_submission_status.unit_name IS 'Tên đơn vị.';
 COMMENT ON COLUMN dti.v_submission_status.year IS 'Năm.';
 COMMENT ON COLUMN dti.v_submission_status.catalogue_id IS 'Bộ chỉ số.';
 COMMENT ON COLUMN dti.v_submission_status.expected IS 'Số chỉ số phải nộp: leaf indicators that apply to the unit (bonus excluded).';
-COMMENT ON COLUMN dti.v_submission_status.submitted IS 'Số chỉ số đã có đủ số liệu: every variable the unit submits has a current value (any stage), values derived from communes included; not the profile''s, last year''s, constants or aliases.';
+COMMENT ON COLUMN dti.v_submission_status.submitted IS 'Số chỉ số đã có đủ số liệu: every variable the unit submits has a current value (any stage), values derived from communes included; not the profile''s, last year''s, constants or aliases. A value withdrawn with "#rút" and not submitted again at any stage is missing.';
 COMMENT ON COLUMN dti.v_submission_status.missing IS 'Mã các chỉ số còn thiếu (none or only some of their variables), in catalogue order.';
 COMMENT ON COLUMN dti.v_submission_status.missing_variables IS 'Các biến còn thiếu của chỉ số đã nộp một phần: ''1.2.1 (b)'' for an indicator whose a is in and b is not.';
 COMMENT ON COLUMN dti.v_submission_status.last_loaded_at IS 'Lần nạp gần nhất of any of the unit''s values for the catalogue and year.';

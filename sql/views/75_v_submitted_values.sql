@@ -20,7 +20,10 @@ SELECT u.code AS unit_code, u.name AS unit_name, u.level, u.parent_code, c.year,
   JOIN dti.units u ON u.unit_id = c.unit_id
   LEFT JOIN dti.catalogues cat ON cat.catalogue_id = i.catalogue_id
   LEFT JOIN dti.indicator_variables iv ON iv.version_id = cat.current_version AND iv.indicator_code = i.indicator_code AND iv.variable = i.variable
- WHERE p.k IS NOT NULL;
+ WHERE p.k IS NOT NULL
+   -- an item whose newest element is a withdrawal ("#rút": neither a number nor a text, migration 0032) has no current value
+   AND ((CASE WHEN c.item_ids IS NULL THEN s."values" ELSE c."values" END)[p.k] IS NOT NULL
+        OR (CASE WHEN c.item_ids IS NULL THEN s.value_texts ELSE c.value_texts END)[p.k] IS NOT NULL);
 ALTER VIEW dti.v_submitted_values OWNER TO dti_viewer;
 COMMENT ON VIEW dti.v_submitted_values IS 'Số liệu hiện hành / the current submitted value of every unit, year, stage, catalogue, indicator and variable (the newest load wins; history in dti history).';
 COMMENT ON COLUMN dti.v_submitted_values.value IS 'The number (yes/no as 1/0), exact.';

@@ -5,7 +5,8 @@
 DROP VIEW IF EXISTS dti.v_value_history CASCADE;
 CREATE VIEW dti.v_value_history AS
 SELECT sv.value_id, u.code AS unit_code, sv.year, sv.stage, i.catalogue_id, i.indicator_code, i.variable, sv.item_id,
-       sv.value, sv.value_text, sv.evidence, sv.source_ref, sv.batch_id, b.file_name, b.loaded_at, b.loaded_by, b.os_user
+       sv.value, sv.value_text, sv.evidence, sv.source_ref, sv.batch_id, b.file_name, b.loaded_at, b.loaded_by, b.os_user,
+       (sv.value IS NULL AND sv.value_text IS NULL) AS withdrawn
   FROM dti.submission_values sv
   JOIN dti.units u ON u.unit_id = sv.unit_id
   JOIN dti.catalogue_items i ON i.item_id = sv.item_id
@@ -28,4 +29,5 @@ COMMENT ON COLUMN dti.v_value_history.batch_id IS 'The load batch the value came
 COMMENT ON COLUMN dti.v_value_history.file_name IS 'Tệp đã nạp.';
 COMMENT ON COLUMN dti.v_value_history.loaded_at IS 'Thời điểm nạp.';
 COMMENT ON COLUMN dti.v_value_history.loaded_by IS 'The login that loaded it.';
+COMMENT ON COLUMN dti.v_value_history.withdrawn IS 'Rút lại: this row withdraws the value before it ("#rút" in the file); when it is the newest row, the unit has no current value for the item.';
 COMMENT ON COLUMN dti.v_value_history.os_user IS 'The operating-system user who ran dti load.';

@@ -24,6 +24,8 @@ public enum LoadReportJSON {
         var new: Int, changed: Int, unchanged: Int, rejected: Int
         var kept: [String]
         var not_answered: Int
+        /// Current values the file withdraws ("#rút").
+        var withdrawn: Int
     }
     struct RejectEntry: Encodable {
         var ref: String, unit_code: String, catalogue: String, indicator: String, variable: String, value: String
@@ -51,7 +53,7 @@ public enum LoadReportJSON {
                  total: r.total, accepted: r.accepted, unchanged: r.unchanged, rejected: r.rejected.count,
                  units: r.units.map { Unit(unit_code: $0.unit, year: $0.year, catalogue: $0.catalogue, stage: $0.stage, new: $0.new,
                                            changed: $0.changed, unchanged: $0.unchanged, rejected: $0.rejected, kept: $0.kept,
-                                           not_answered: $0.notAnswered) },
+                                           not_answered: $0.notAnswered, withdrawn: $0.withdrawn) },
                  rejects: r.rejected.map { RejectEntry(ref: $0.ref, unit_code: $0.unit, catalogue: $0.catalogue, indicator: $0.indicator,
                                                        variable: $0.variable, value: $0.raw, code: $0.code, message_vi: $0.message.vi,
                                                        message_en: $0.message.en) },

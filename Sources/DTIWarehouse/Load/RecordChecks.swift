@@ -97,8 +97,9 @@ enum RecordChecks {
         var blank: [Int] = []
     }
 
-    /// `blank`: records with no value (not answered: neither refused nor written).
-    struct KeyCounts: Sendable, Equatable { var new = 0, changed = 0, unchanged = 0, blank = 0 }
+    /// `blank`: records with no value (not answered: neither refused nor written). `withdrawn`: withdrawal markers
+    /// (`Withdrawal`) of a value the key has; a marker for a value it does not have is counted unchanged.
+    struct KeyCounts: Sendable, Equatable { var new = 0, changed = 0, unchanged = 0, blank = 0, withdrawn = 0 }
 
     /// The records of each key, in file order: a counting sort of the record numbers by key number.
     static func recordsByKey(_ staged: StagedFile) -> (order: [Int32], starts: [Int]) {
@@ -179,8 +180,12 @@ enum RecordChecks {
                 for r32 in group where !out.skip[Int(r32)] {
                     let r = Int(r32)
                     let kind = ref.kinds[Int(staged.itemNo[r])]
-                    guard kind.resolved, let cur = current[kind.itemId] else { counts.new += 1; continue }
+                    guard kind.resolved, let cur = current[kind.itemId] else {
+                        if Self.withdraws(staged, r) { out.skip[r] = true; out.unchanged += 1; counts.unchanged += 1 } else { counts.new += 1 }
+                        continue
+                    }
                     let stored = Self.stored(staged, record: r, kind: kind, ref: ref, itemNo: Int(staged.itemNo[r]))
+                    if stored.withdraws { counts.withdrawn += 1; continue }
                     let sameValue = cur.value.map { v in stored.number.map { ExactCompare.compare($0, v) == 0 } ?? false } ?? (stored.number == nil)
                     if sameValue && cur.valueText == stored.text && cur.evidence == staged.evidence[r32] {
                         out.skip[r] = true
@@ -191,7 +196,10 @@ enum RecordChecks {
                     }
                 }
             } else {
-                for r32 in group where !out.skip[Int(r32)] { counts.new += 1 }
+                // Nothing current to withdraw: a marker changes nothing (and writes nothing).
+                for r32 in group where !out.skip[Int(r32)] {
+                    if Self.withdraws(staged, Int(r32)) { out.skip[Int(r32)] = true; out.unchanged += 1; counts.unchanged += 1 } else { counts.new += 1 }
+                }
             }
             counts.blank = out.blank.count - blankBefore
             out.perKey[key] = counts
@@ -297,6 +305,8 @@ enum RecordChecks {
     static func valueReason(_ staged: StagedFile, record r: Int, kind: ItemKind, itemNo: Int, ref: Reference) -> String? {
         let form = staged.numberForm[r]
         if form == .none && staged.value[r].isEmpty { return "value.empty" }
+        // "#rút": a withdrawal, whatever the item's kind (issue 15 point 5).
+        if form == .none && Withdrawal.isMarker(staged.value[r]) { return nil }
         if kind.numeric || kind.count || kind.hasMax {
             let number = staged.number(r)
             if kind.numeric {
@@ -313,13 +323,24 @@ enum RecordChecks {
     }
 
     /// What a good record stores: the number (counts, amounts; yes/no as 1/0) and the text (answers, options, text).
-    struct Stored { var number: String?; var text: String? }
+    /// Neither, for a withdrawal: the history keeps that the value was withdrawn, and readers see no current value.
+    struct Stored {
+        var number: String?; var text: String?
+        var withdraws: Bool { number == nil && text == nil }
+    }
+
+    /// Whether good record r is a withdrawal marker ("#rút", "#withdraw").
+    @inline(__always)
+    static func withdraws(_ staged: StagedFile, _ r: Int) -> Bool {
+        staged.numberForm[r] == .none && Withdrawal.isMarker(staged.value[r])
+    }
 
     @inline(__always)
     /// Yes/no and choice answers are stored in one form whatever their case or diacritics ("co", "Có", "CÓ" → "có";
     /// an option's label → its code), so that `dti history` shows no change where there is none.
     static func stored(_ staged: StagedFile, record r: Int, kind: ItemKind, ref: Reference, itemNo: Int) -> Stored {
-        if kind.numeric { return Stored(number: staged.number(r), text: nil) }
+        if kind.numeric, let n = staged.number(r) { return Stored(number: n, text: nil) }
+        if withdraws(staged, r) { return Stored(number: nil, text: nil) }
         let value = staged.value[r]
         if kind.yesNo {
             let yes = Answer.yesNo(value) == true

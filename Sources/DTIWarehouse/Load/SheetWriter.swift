@@ -50,34 +50,39 @@ enum SheetWriter {
         let (staged, ref, grouped, skip) = (input.staged, input.ref, input.grouped, input.skip)
         var written = 0
         var out = BinaryCopyEncoder()
-        var elements: [Int] = []
-        var stored: [RecordChecks.Stored] = []
+        var elements: [Int] = [], withdrawals: [Int] = []
+        var stored: [RecordChecks.Stored] = [], withdrawn: [RecordChecks.Stored] = []
         for key in 0..<(grouped.starts.count - 1) {
-            elements.removeAll(keepingCapacity: true)
-            stored.removeAll(keepingCapacity: true)
+            elements.removeAll(keepingCapacity: true); withdrawals.removeAll(keepingCapacity: true)
+            stored.removeAll(keepingCapacity: true); withdrawn.removeAll(keepingCapacity: true)
             for r32 in grouped.order[grouped.starts[key]..<grouped.starts[key + 1]] where !skip[Int(r32)] {
                 let r = Int(r32)
-                elements.append(r)
-                stored.append(RecordChecks.stored(staged, record: r, kind: ref.kinds[Int(staged.itemNo[r])], ref: ref, itemNo: Int(staged.itemNo[r])))
+                let s = RecordChecks.stored(staged, record: r, kind: ref.kinds[Int(staged.itemNo[r])], ref: ref, itemNo: Int(staged.itemNo[r]))
+                if s.withdraws { withdrawals.append(r); withdrawn.append(s) } else { elements.append(r); stored.append(s) }
             }
-            if elements.isEmpty { continue }
+            if elements.isEmpty && withdrawals.isEmpty { continue }
             let k = ref.keys[key]
             guard let unitId = k.unitId, let year = k.year, let stage = k.stage else {
                 throw DTIError(.database, vi: "khóa \(key) không hợp lệ nhưng có bản ghi được nhận (lỗi của dti)",
                                en: "key \(key) is not valid but has accepted records (a bug in dti)")
             }
-            // A sheet holds at most 65,535 values (value_id = sheet_id × 65536 + position); a key has at most one
-            // value per item, so only a catalogue of more items than that could split, and each part is a sheet.
-            var from = 0
-            while from < elements.count {
-                let part = from..<min(from + 65_535, elements.count)
-                try sheet(&out, batchId: batchId, unitId: unitId, year: year, stage: stage, staged: staged, ref: ref,
-                          records: elements[part], stored: stored[part])
-                written += part.count
-                from = part.upperBound
-                if out.bytes.count >= 1 << 20 {
-                    guard emit(out.bytes) else { return written }
-                    out.bytes.removeAll(keepingCapacity: true)
+            // A key's withdrawals are a sheet of their own, after its values: every element NULL, so that readers tell
+            // a sheet of withdrawals by its first element ("values"[1] IS NULL AND value_texts IS NULL) without
+            // unnesting it (v_submission_status).
+            for (records, values) in [(elements, stored), (withdrawals, withdrawn)] where !records.isEmpty {
+                // A sheet holds at most 65,535 values (value_id = sheet_id × 65536 + position); a key has at most one
+                // value per item, so only a catalogue of more items than that could split, and each part is a sheet.
+                var from = 0
+                while from < records.count {
+                    let part = from..<min(from + 65_535, records.count)
+                    try sheet(&out, batchId: batchId, unitId: unitId, year: year, stage: stage, staged: staged, ref: ref,
+                              records: records[part], stored: values[part])
+                    written += part.count
+                    from = part.upperBound
+                    if out.bytes.count >= 1 << 20 {
+                        guard emit(out.bytes) else { return written }
+                        out.bytes.removeAll(keepingCapacity: true)
+                    }
                 }
             }
         }

@@ -50,6 +50,8 @@ public struct SubmissionLoader {
         public var kept: [String] = []
         /// Records with a blank value: not answered, neither refused nor written.
         public var notAnswered = 0
+        /// Current values withdrawn with the marker "#rút" (`Withdrawal`): the unit has no current value for them after the load.
+        public var withdrawn = 0
     }
 
     public struct Reject: Sendable, Equatable {
@@ -238,6 +240,7 @@ public struct SubmissionLoader {
         for (k, c) in outcome.perKey.enumerated() where k < out.count {
             out[k].new = c.new; out[k].changed = c.changed; out[k].unchanged = c.unchanged
             out[k].notAnswered = c.blank
+            out[k].withdrawn = c.withdrawn
         }
         for r in outcome.refusals { out[Int(staged.keyNo[r.record])].rejected += 1 }
         if earlier.isEmpty { return out }

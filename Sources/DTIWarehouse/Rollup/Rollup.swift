@@ -203,13 +203,16 @@ public struct Rollup {
         try db.execute("ANALYZE scope_units")
         try db.execute("""
             CREATE TEMP TABLE eff ON COMMIT DROP AS
-            SELECT DISTINCT ON (s.unit_id, s.year, v.item_id) s.unit_id, s.year, v.item_id, v.value, v.value_text, s.batch_id,
-                   s.sheet_id * 65536 + v.ord AS value_id
-              FROM scope_units su
-             CROSS JOIN LATERAL (SELECT * FROM dti.submission_sheets x
-                                  WHERE x.unit_id = su.unit_id AND x.year IN (\(year), \(year - 1)) AND x.stage <= \(stage.rawValue)::dti.stage) s
-             CROSS JOIN LATERAL unnest(s.item_ids, s."values", s.value_texts) WITH ORDINALITY AS v (item_id, value, value_text, ord)
-             ORDER BY s.unit_id, s.year, v.item_id, s.stage DESC, s.sheet_id DESC, v.ord DESC
+            SELECT * FROM (
+                SELECT DISTINCT ON (s.unit_id, s.year, v.item_id) s.unit_id, s.year, v.item_id, v.value, v.value_text, s.batch_id,
+                       s.sheet_id * 65536 + v.ord AS value_id
+                  FROM scope_units su
+                 CROSS JOIN LATERAL (SELECT * FROM dti.submission_sheets x
+                                      WHERE x.unit_id = su.unit_id AND x.year IN (\(year), \(year - 1)) AND x.stage <= \(stage.rawValue)::dti.stage) s
+                 CROSS JOIN LATERAL unnest(s.item_ids, s."values", s.value_texts) WITH ORDINALITY AS v (item_id, value, value_text, ord)
+                 ORDER BY s.unit_id, s.year, v.item_id, s.stage DESC, s.sheet_id DESC, v.ord DESC) newest
+             -- the newest element a withdrawal ("#rút": neither a number nor a text, migration 0032): no value
+             WHERE newest.value IS NOT NULL OR newest.value_text IS NOT NULL
             """)
         try db.execute("ANALYZE eff")
     }

@@ -44,6 +44,8 @@ public struct StatusQuery {
         public var loadedBy: String
         /// true for the newest value of its key (the one that counts).
         public var current: Bool
+        /// A withdrawal ("#rút"): `value` is empty; when current, the key has no current value.
+        public var withdrawn = false
     }
 
     let connection: PostgresConnection
@@ -71,7 +73,7 @@ public struct StatusQuery {
     public func history(unit: String, indicator: String, catalogue: String? = nil, year: Int? = nil) throws -> [HistoryRow] {
         let rows = try connection.query("""
             SELECT h.value_id, h.year, h.catalogue_id, h.variable, h.stage::text AS stage,
-                   coalesce(h.value_text, h.value::text) AS value, h.evidence, h.batch_id, h.file_name, coalesce(h.source_ref, '') AS ref,
+                   coalesce(h.value_text, h.value::text, '') AS value, h.withdrawn, h.evidence, h.batch_id, h.file_name, coalesce(h.source_ref, '') AS ref,
                    to_char(h.loaded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') AS loaded_at, h.loaded_by || coalesce(' (' || h.os_user || ')', '') AS loaded_by,
                    h.value_id = first_value(h.value_id) OVER (PARTITION BY h.year, h.item_id, h.stage ORDER BY h.value_id DESC) AS current
               FROM dti.v_value_history h
@@ -84,7 +86,7 @@ public struct StatusQuery {
                        variable: try r["variable"].decode(), stage: try r["stage"].decode(), value: try r["value"].decode(),
                        evidence: try r["evidence"].decode(String?.self), batchId: try r["batch_id"].decode(), file: try r["file_name"].decode(),
                        ref: try r["ref"].decode(), loadedAt: try r["loaded_at"].decode(), loadedBy: try r["loaded_by"].decode(),
-                       current: try r["current"].decode())
+                       current: try r["current"].decode(), withdrawn: try r["withdrawn"].decode())
         }
     }
 }
