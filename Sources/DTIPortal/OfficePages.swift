@@ -176,9 +176,9 @@ extension Portal {
             return b + uploadForm(session, lang)
         }
         if !r.units.isEmpty {
-            b += "<h2>\(t("Những gì sẽ thay đổi", "What would change"))</h2><div class=\"scroll\"><table id=\"changes\"><thead><tr><th>\(t("Đơn vị", "Unit"))</th><th>\(t("Năm", "Year"))</th><th>\(t("Bộ chỉ số", "Catalogue"))</th><th>\(t("Giai đoạn", "Stage"))</th><th>\(t("Mới", "New"))</th><th>\(t("Thay đổi", "Changed"))</th><th>\(t("Không đổi", "Unchanged"))</th><th>\(t("Giữ từ trước", "Kept from earlier"))</th></tr></thead><tbody>"
+            b += "<h2>\(t("Những gì sẽ thay đổi", "What would change"))</h2><div class=\"scroll\"><table id=\"changes\"><thead><tr><th>\(t("Đơn vị", "Unit"))</th><th>\(t("Năm", "Year"))</th><th>\(t("Bộ chỉ số", "Catalogue"))</th><th>\(t("Giai đoạn", "Stage"))</th><th>\(t("Mới", "New"))</th><th>\(t("Thay đổi", "Changed"))</th><th>\(t("Không đổi", "Unchanged"))</th><th>\(t("Rút lại (#rút)", "Withdrawn (#rút)"))</th><th>\(t("Giữ từ trước", "Kept from earlier"))</th></tr></thead><tbody>"
             for c in r.units {
-                b += "<tr><td>\(HTML.esc(c.unit))</td><td>\(HTML.esc(c.year))</td><td>\(HTML.esc(c.catalogue))</td><td>\(HTML.esc(c.stage))</td><td class=\"n\">\(c.new)</td><td class=\"n\">\(c.changed)</td><td class=\"n\">\(c.unchanged)</td><td class=\"n\">\(c.kept.count)</td></tr>"
+                b += "<tr><td>\(HTML.esc(c.unit))</td><td>\(HTML.esc(c.year))</td><td>\(HTML.esc(c.catalogue))</td><td>\(HTML.esc(c.stage))</td><td class=\"n\">\(c.new)</td><td class=\"n\">\(c.changed)</td><td class=\"n\">\(c.unchanged)</td><td class=\"n\">\(c.withdrawn)</td><td class=\"n\">\(c.kept.count)</td></tr>"
             }
             b += "</tbody></table></div>"
         }
