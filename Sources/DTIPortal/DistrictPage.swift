@@ -10,9 +10,13 @@ import PostgresClient
 /// Everything is read as the signed-in login: a unit it may not see has no rows, and the page answers 404.
 struct UnitPageData: Sendable {
     struct Year: Sendable { var year: Int; var catalogue: String; var points: Decimal?; var max: Decimal?; var percent: Decimal?; var rating: String?
-        var rank: Int?; var peers: Int?; var derived: Bool }
+        var rank: Int?; var peers: Int?; var derived: Bool; var stage: String = "" }
     struct Indicator: Sendable { var code: String; var name: String; var pillar: String; var parent: String?; var points: Decimal?; var max: Decimal?
-        var status: String; var notes: String?; var lead: String?; var warnings: [String] = [] }
+        var status: String; var notes: String?; var lead: String?; var warnings: [String] = []
+        /// Why the points are flagged (v_indicator_scores.reason: single_unit_peer_group), nil when the rule applied as written.
+        var reason: String? = nil }
+    /// A pillar (code nil: the index) of the last year against its peer group's median (dti.peer_medians, 0033).
+    struct PeerComparison: Sendable { var code: String?; var name: String; var percent: Decimal?; var peers: Int?; var median: Decimal? }
     struct Input: Sendable { var key: String; var meaning: String; var value: String }
 
     var unit: String
@@ -22,6 +26,7 @@ struct UnitPageData: Sendable {
     var indicators: [Indicator]
     var inputs: [Input]
     var document: ExportDocument
+    var peerComparison: [PeerComparison] = []
 }
 
 extension Portal {
@@ -101,7 +106,7 @@ extension Portal {
         // N of "x/N" from dti.peer_group_size (0023): a district login sees only its own row, so counting the rows
         // it can see would print 1/1.
         for r in try db.query("""
-            SELECT i.year, i.catalogue_id, i.points, i.max_points, i.percent, i.rating, i.rank, i.derived, i.unit_name, i.peer_group_name,
+            SELECT i.year, i.catalogue_id, i.points, i.max_points, i.percent, i.rating, i.rank, i.derived, i.unit_name, i.peer_group_name, i.stage::text AS stage,
                    CASE WHEN i.rank IS NULL THEN NULL ELSE dti.peer_group_size(i.peer_group, i.year, i.stage, i.catalogue_id) END AS peers
               FROM dti.v_unit_index i
              WHERE i.unit_code = \(unit) AND i.year BETWEEN \(years.lowerBound) AND \(years.upperBound)
@@ -110,20 +115,40 @@ extension Portal {
             unitName = try r["unit_name"].decode(); peerGroupName = try r["peer_group_name"].decode(String?.self) ?? ""
             yearRows.append(.init(year: try r["year"].decode(), catalogue: try r["catalogue_id"].decode(), points: try r["points"].decode(Decimal?.self),
                                   max: try r["max_points"].decode(Decimal?.self), percent: try r["percent"].decode(Decimal?.self), rating: r["rating"].text,
-                                  rank: try r["rank"].decode(Int?.self), peers: try r["peers"].decode(Int?.self), derived: try r["derived"].decode(Bool.self)))
+                                  rank: try r["rank"].decode(Int?.self), peers: try r["peers"].decode(Int?.self), derived: try r["derived"].decode(Bool.self),
+                                  stage: r["stage"].text ?? ""))
         }
         var indicators: [UnitPageData.Indicator] = []
         var inputs: [UnitPageData.Input] = []
+        var comparison: [UnitPageData.PeerComparison] = []
         if let last = yearRows.last {
             for r in try db.query("""
-                SELECT s.indicator_code, s.indicator_display_name AS indicator_name, s.pillar_code, s.parent_code, s.points, s.max_points, s.status, s.notes, s.lead_display AS lead
+                SELECT s.indicator_code, s.indicator_display_name AS indicator_name, s.pillar_code, s.parent_code, s.points, s.max_points, s.status, s.notes,
+                       s.lead_display AS lead, s.reason
                   FROM dti.v_indicator_scores s
                  WHERE s.unit_code = \(unit) AND s.year = \(last.year) AND s.catalogue_id = \(last.catalogue)
                  ORDER BY s.indicator_ordinal
                 """) {
                 indicators.append(.init(code: try r["indicator_code"].decode(), name: r["indicator_name"].text ?? "", pillar: r["pillar_code"].text ?? "",
                                         parent: r["parent_code"].text, points: try r["points"].decode(Decimal?.self),
-                                        max: try r["max_points"].decode(Decimal?.self), status: r["status"].text ?? "", notes: r["notes"].text, lead: r["lead"].text))
+                                        max: try r["max_points"].decode(Decimal?.self), status: r["status"].text ?? "", notes: r["notes"].text, lead: r["lead"].text,
+                                        reason: r["reason"].text))
+            }
+            // The pillars and the index against the peer group's median: medians only, from a definer function that
+            // gives none for a group under dti.peer_median_min_group() (SECURITY.md, "Peer-group medians").
+            for r in try db.query("""
+                WITH m AS (SELECT * FROM dti.peer_medians(\(unit), \(last.year), \(last.stage)::dti.stage, \(last.catalogue)))
+                SELECT NULL::text AS pillar_code, NULL::text AS name, NULL::numeric AS percent, m.peers, m.median_percent, 0 AS ord
+                  FROM (SELECT 1) one LEFT JOIN m ON m.pillar_code IS NULL
+                UNION ALL
+                SELECT p.pillar_code, p.pillar_display_name, p.percent, m.peers, m.median_percent, p.pillar_ordinal
+                  FROM dti.v_pillar_scores p LEFT JOIN m ON m.pillar_code = p.pillar_code
+                 WHERE p.unit_code = \(unit) AND p.year = \(last.year) AND p.catalogue_id = \(last.catalogue) AND p.stage = \(last.stage)::dti.stage
+                 ORDER BY ord
+                """) {
+                let code = r["pillar_code"].text
+                comparison.append(.init(code: code, name: r["name"].text ?? "", percent: code == nil ? last.percent : try r["percent"].decode(Decimal?.self),
+                                        peers: try r["peers"].decode(Int?.self), median: try r["median_percent"].decode(Decimal?.self)))
             }
             // Data-quality flags beside the numbers they concern: the declared checks a current value fails and the
             // roll-up's mismatches between the district's own figure and its communes' sum (v_check_warnings).
@@ -146,7 +171,7 @@ extension Portal {
             }
         }
         return UnitPageData(unit: unit, unitName: unitName, peerGroupName: peerGroupName, years: yearRows,
-                            indicators: indicators, inputs: inputs, document: doc)
+                            indicators: indicators, inputs: inputs, document: doc, peerComparison: comparison)
     }
 
     static func renderUnitPage(_ d: UnitPageData, years: ClosedRange<Int>, lang: Language, session: Session, path: String,
@@ -200,6 +225,10 @@ extension Portal {
                 var flags = ""
                 if i.status == "not_scored" { flags += "<span class=\"flag\">\(t("chưa chấm", "not scored"))</span>" }
                 if i.status == "not_applicable" { flags += "<span class=\"flag ok\">\(t("không áp dụng", "not applicable"))</span>" }
+                if let reason = i.reason {
+                    let why = ScoreFlag(rawValue: reason)?.message.text(lang) ?? reason
+                    flags += "<details class=\"warning reason\" data-reason=\"\(e(reason))\"><summary><span class=\"flag\">\(t("cờ", "flag")): \(e(reason))</span></summary><div>\(e(why))</div></details>"
+                }
                 if !i.warnings.isEmpty {
                     flags += "<details class=\"warning\"><summary><span class=\"flag\">\(t("cảnh báo", "warning")) (\(i.warnings.count))</span></summary>"
                         + i.warnings.map { "<div>\(e($0))</div>" }.joined() + "</details>"
@@ -211,6 +240,8 @@ extension Portal {
             }
             b += "</tbody></table></div>"
         }
+
+        b += renderPeerComparison(d, lang: lang)
 
         // The export's own page body: charts (inline SVG), pillars across years, the communes, notes.
         b += "<section id=\"export\">" + ExportHTML.fragment(d.document, language: lang) + "</section>"
@@ -230,6 +261,61 @@ extension Portal {
             }
             b += "<p><button class=\"primary\" type=\"submit\" id=\"whatif-run\">\(t("Tính thử", "Compute"))</button></p></form>"
         }
+        return b
+    }
+
+    /// The index and each pillar of the last year against the peer group's median: one bar per row, the unit's
+    /// percent in colour and the median as a dark tick, with both numbers written (inline SVG, nothing fetched). A
+    /// group too small for a median (dti.peer_median_min_group) says so instead of drawing one.
+    static func renderPeerComparison(_ d: UnitPageData, lang: Language) -> String {
+        func t(_ vi: String, _ en: String) -> String { HTML.t(lang, vi, en) }
+        let rows = d.peerComparison.filter { $0.percent != nil }
+        guard let last = d.years.last, !rows.isEmpty else { return "" }
+        let e = HTML.esc
+        func n(_ v: Decimal?) -> String { HTML.number(v, lang, places: 1) }
+        let peers = rows.compactMap(\.peers).max()
+        let anyMedian = rows.contains { $0.median != nil }
+        var b = "<h2 id=\"peer-median\">\(t("So với trung vị nhóm so sánh", "Against the peer group's median")) \(last.year)</h2>"
+        if anyMedian {
+            b += "<p class=\"sub\">\(t("Cột: % điểm tối đa của đơn vị; vạch đen: trung vị của \(peers ?? 0) đơn vị được xếp hạng trong nhóm (không nêu tên đơn vị nào).", "Bar: the unit's percent of the maximum; black tick: the median of the \(peers ?? 0) ranked units of the group (no unit is named)."))</p>"
+        } else {
+            b += "<p class=\"sub\" id=\"peer-median-none\">\(t("Nhóm so sánh có \(peers ?? 0) đơn vị được xếp hạng, ít hơn 5: không hiển thị trung vị để không lộ số liệu của từng đơn vị.", "The peer group has \(peers ?? 0) ranked units, fewer than 5: no median is shown, so that no single unit's figures can be read from it."))</p>"
+        }
+        let width = 640.0, left = 230.0, right = 110.0, top = 6.0, rowH = 24.0
+        let plotW = width - left - right
+        let height = top + Double(rows.count) * rowH + 24
+        func f(_ x: Double) -> String { String(format: "%.1f", x) }
+        func x(_ v: Decimal) -> Double { left + plotW * min(max(NSDecimalNumber(decimal: v).doubleValue, 0), 100) / 100 }
+        var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" role=\"img\" aria-label=\"\(e(t("So với trung vị nhóm", "Against the peer median")))\">"
+        let axisY = top + Double(rows.count) * rowH
+        for tick in stride(from: 0, through: 100, by: 25) {
+            let tx = left + plotW * Double(tick) / 100
+            svg += "<line x1=\"\(f(tx))\" y1=\"\(f(top))\" x2=\"\(f(tx))\" y2=\"\(f(axisY))\" stroke=\"#e3e3e3\"/><text x=\"\(f(tx))\" y=\"\(f(axisY + 15))\" font-size=\"12\" text-anchor=\"middle\">\(tick)%</text>"
+        }
+        for (i, r) in rows.enumerated() {
+            let y0 = top + Double(i) * rowH
+            let label = r.code.map { "\($0). \(r.name)" } ?? t("Chỉ số DTI (tổng)", "DTI index (total)")
+            let short = label.count > 34 ? String(label.prefix(33)) + "…" : label
+            svg += "<text x=\"\(f(left - 6))\" y=\"\(f(y0 + 16))\" font-size=\"12.5\" text-anchor=\"end\"\(r.code == nil ? " font-weight=\"bold\"" : "")>\(e(short))<title>\(e(label))</title></text>"
+            let pct = r.percent ?? 0
+            svg += "<rect x=\"\(f(left))\" y=\"\(f(y0 + 4))\" width=\"\(f(max(x(pct) - left, 1)))\" height=\"15\" fill=\"#0b5cad\"><title>\(e(label)): \(n(pct))%</title></rect>"
+            var note = "\(n(pct))%"
+            if let m = r.median {
+                svg += "<line class=\"median\" x1=\"\(f(x(m)))\" y1=\"\(f(y0 + 1))\" x2=\"\(f(x(m)))\" y2=\"\(f(y0 + 22))\" stroke=\"#111\" stroke-width=\"3\"><title>\(t("trung vị", "median")): \(n(m))%</title></line>"
+                note += " · \(t("TV", "med.")) \(n(m))%"
+            }
+            svg += "<text x=\"\(f(width - right + 6))\" y=\"\(f(y0 + 16))\" font-size=\"11.5\">\(e(note))</text>"
+        }
+        svg += "</svg>"
+        b += "<div class=\"chart\" id=\"peer-median-chart\">\(svg)</div>"
+        // The same numbers as a table, for screen readers and for copying.
+        b += "<details><summary>\(t("Bảng số liệu", "As a table"))</summary><div class=\"scroll\"><table id=\"peer-median-table\"><thead><tr><th>\(t("Chỉ số chính", "Pillar"))</th><th>% \(t("của đơn vị", "of the unit"))</th><th>\(t("Trung vị nhóm", "Group median"))</th><th>\(t("Chênh lệch", "Difference"))</th></tr></thead><tbody>"
+        for r in rows {
+            let label = r.code.map { "\($0). \(r.name)" } ?? t("Chỉ số DTI (tổng)", "DTI index (total)")
+            let diff = r.median.flatMap { m in r.percent.map { $0 - m } }
+            b += "<tr><td>\(e(label))</td><td class=\"n\">\(n(r.percent))</td><td class=\"n\">\(r.median == nil ? "—" : n(r.median))</td><td class=\"n\(diff.map { $0 < 0 ? " down" : $0 > 0 ? " up" : "" } ?? "")\">\(diff.map { HTML.number($0, lang, places: 1, sign: true) } ?? "—")</td></tr>"
+        }
+        b += "</tbody></table></div></details>"
         return b
     }
 
