@@ -388,8 +388,25 @@ for _ in $(seq 1 120); do
   python3 -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$PORTAL_PORT/healthz', timeout=1)" >/dev/null 2>&1 && break
   sleep 0.25
 done
-read -r _ PORTAL_REQUESTS _ PORTAL_ERRORS _ PORTAL_P50 _ PORTAL_P95 _ PORTAL_MAX < <(python3 scripts/portal-load.py \
-  "http://127.0.0.1:$PORTAL_PORT" "$PORTAL_PASSWORD" "$PORTAL_SECONDS" "${portal_pairs[@]}")
+# The load: wrk (C, one thread per session; installed when root) when it can be had, the Python script otherwise.
+# The Python script's threads share one interpreter lock and parse every page themselves, so it measured its own
+# queueing too; its figure is kept beside wrk's for comparison with earlier results.
+if ! command -v wrk >/dev/null && [ "$(id -u)" -eq 0 ]; then
+  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends wrk >>"$LOG" 2>&1 || true
+fi
+PORTAL_PY=""
+if command -v wrk >/dev/null; then
+  PORTAL_TOOL="wrk $( (wrk --version 2>&1 || true) | awk 'NR == 1 { print $2 }'), one thread and connection per session"
+  python3 scripts/portal-load.py --sign-in "http://127.0.0.1:$PORTAL_PORT" "$PORTAL_PASSWORD" "${portal_pairs[@]}" >"$WORK/portal-sessions.txt"
+  read -r _ PORTAL_REQUESTS _ PORTAL_ERRORS _ PORTAL_P50 _ PORTAL_P95 _ PORTAL_MAX < <(PORTAL_SESSIONS_FILE="$WORK/portal-sessions.txt" \
+    wrk -t "$PORTAL_SESSIONS" -c "$PORTAL_SESSIONS" -d "${PORTAL_SECONDS}s" --timeout 30s -s scripts/portal-wrk.lua \
+        "http://127.0.0.1:$PORTAL_PORT" | tail -1)
+  PORTAL_PY=$(python3 scripts/portal-load.py "http://127.0.0.1:$PORTAL_PORT" "$PORTAL_PASSWORD" "$PORTAL_SECONDS" "${portal_pairs[@]}")
+else
+  PORTAL_TOOL="scripts/portal-load.py (Python threads; wrk not installed)"
+  read -r _ PORTAL_REQUESTS _ PORTAL_ERRORS _ PORTAL_P50 _ PORTAL_P95 _ PORTAL_MAX < <(python3 scripts/portal-load.py \
+    "http://127.0.0.1:$PORTAL_PORT" "$PORTAL_PASSWORD" "$PORTAL_SECONDS" "${portal_pairs[@]}")
+fi
 PORTAL_RSS_KB=$(awk '/VmHWM/ { print $2 }' "/proc/$PORTAL_PID/status" 2>/dev/null || echo 0)
 kill "$PORTAL_PID" 2>/dev/null || true; wait "$PORTAL_PID" 2>/dev/null || true
 PORTAL_RSS_MB=$(calc '%.1f' "$PORTAL_RSS_KB / 1024")
@@ -480,7 +497,11 @@ if [ -n "$SYNTH_SECONDS" ]; then SYNTH_NOTE="synth took $(calc '%.0f' "$SYNTH_SE
   echo "| readers: one indicator across all units of $YEAR (\`v_submitted_values\`, commune-data-$YEAR 3.4, $READ_INDICATOR_ROWS rows; median of $READ_RUNS, warm) | $READ_INDICATOR_MS ms | ≤ $T_READ_INDICATOR_MS ms | $(verdict "$READ_INDICATOR_MS" "$T_READ_INDICATOR_MS") |"
   echo "| readers: all values of one unit for $YEAR (\`v_submitted_values\`, $READ_UNIT_CODE, $READ_UNIT_ROWS rows) | $READ_UNIT_MS ms | ≤ $T_READ_UNIT_MS ms | $(verdict "$READ_UNIT_MS" "$T_READ_UNIT_MS") |"
   echo "| readers: \`v_submission_status\` for $YEAR ($READ_STATUS_ROWS rows) | $READ_STATUS_MS ms | ≤ $T_READ_STATUS_MS ms | $(verdict "$READ_STATUS_MS" "$T_READ_STATUS_MS") |"
-  echo "| portal: district page p50 / p95 (max), $PORTAL_SESSIONS signed-in sessions at once for $PORTAL_SECONDS s, \`dti serve\` on loopback ($PORTAL_REQUESTS pages, $PORTAL_ERRORS errors) | $PORTAL_P50 ms / **$PORTAL_P95 ms** ($PORTAL_MAX ms) | p95 < $T_PORTAL_P95_MS ms | $(verdict "$PORTAL_P95" "$T_PORTAL_P95_MS") |"
+  echo "| portal: district page p50 / p95 (max), $PORTAL_SESSIONS signed-in sessions at once for $PORTAL_SECONDS s, \`dti serve\` on loopback, $PORTAL_TOOL ($PORTAL_REQUESTS pages, $PORTAL_ERRORS errors) | $PORTAL_P50 ms / **$PORTAL_P95 ms** ($PORTAL_MAX ms) | p95 < $T_PORTAL_P95_MS ms | $(verdict "$PORTAL_P95" "$T_PORTAL_P95_MS") |"
+  if [ -n "$PORTAL_PY" ]; then
+    read -r _ py_n _ py_e _ py_p50 _ py_p95 _ py_max <<<"$PORTAL_PY"
+    echo "| portal, for comparison: the same with \`scripts/portal-load.py\` (50 Python threads, the earlier client; $py_n pages, $py_e errors) | $py_p50 ms / $py_p95 ms ($py_max ms) | | |"
+  fi
   echo "| portal: peak RSS of \`dti serve\` (VmHWM) | **$PORTAL_RSS_MB MB** | < $T_PORTAL_RSS_MB MB | $(verdict "$PORTAL_RSS_MB" "$T_PORTAL_RSS_MB") |"
   echo "| **peak RSS of \`dti load\`** (max over runs) | **$RSS_MB MB** | ≤ $T_RSS_MB MB | $(verdict "$RSS_MB" "$T_RSS_MB") |"
   echo "| size of dti.submission_sheets (table + indexes + toast) per million values | $(calc '%.0f' "$SV_BYTES / $SV_ROWS * 1e6 / $MIB") MiB (heap only $(calc '%.0f' "$SV_HEAP / $SV_ROWS * 1e6 / $MIB") MiB; $SV_ROWS values) | | |"

@@ -4,6 +4,11 @@ each requesting its district's page again and again for SECONDS (after one untim
 bounded in time. Prints one line: "requests N errors E p50_ms X p95_ms Y max_ms Z".
 
   portal-load.py URL PASSWORD SECONDS LOGIN=UNIT [LOGIN=UNIT ...]
+  portal-load.py --sign-in URL PASSWORD LOGIN=UNIT [...]   # only sign in; print "COOKIE PATH" per session (for wrk)
+
+make bench drives the load with wrk (scripts/portal-wrk.lua, one wrk thread per session) when wrk is installed: this
+script's 50 Python threads share one interpreter lock, and their own parsing of each page was part of the time they
+measured. Without wrk, this script measures as before.
 """
 import http.client
 import re
@@ -12,8 +17,14 @@ import threading
 import time
 import urllib.parse
 
-url, password, seconds = sys.argv[1], sys.argv[2], float(sys.argv[3])
-pairs = [a.split("=", 1) for a in sys.argv[4:]]
+sign_in_only = sys.argv[1] == "--sign-in"
+if sign_in_only:
+    url, password, seconds = sys.argv[2], sys.argv[3], 0.0
+    pairs = [a.split("=", 1) for a in sys.argv[4:]]
+else:
+    url, password, seconds = sys.argv[1], sys.argv[2], float(sys.argv[3])
+    pairs = [a.split("=", 1) for a in sys.argv[4:]]
+signed_in = {}
 host = urllib.parse.urlparse(url)
 assert host.hostname in ("127.0.0.1", "localhost", "::1"), "loopback only"
 times, errors, lock = [], [0], threading.Lock()
@@ -47,6 +58,12 @@ def session(login, unit):
     headers = {"Cookie": session_cookie}
     c.request("GET", f"/units/{unit}", headers=headers)   # warm-up, untimed
     c.getresponse().read()
+    if sign_in_only:
+        with lock:
+            signed_in[login] = (session_cookie, f"/units/{unit}")
+        start_gate.wait()
+        c.close()
+        return
     start_gate.wait()
     end = time.monotonic() + seconds
     mine = []
@@ -72,6 +89,11 @@ for t in threads:
 start_gate.wait()
 for t in threads:
     t.join(seconds + 60)
+if sign_in_only:
+    for login, _ in pairs:
+        if login in signed_in:
+            print(*signed_in[login])
+    sys.exit(0 if len(signed_in) == len(pairs) else 1)
 times.sort()
 
 
