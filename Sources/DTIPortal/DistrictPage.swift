@@ -74,6 +74,7 @@ extension Portal {
     /// when the login may not see the unit. Runs on the thread pool, as the session's login.
     func cachedUnitPage(_ db: PostgresConnection, session: Session, unit: String, range: ClosedRange<Int>?, lang: Language) throws -> (ClosedRange<Int>, PageCache.Entry)? {
         guard let (years, stamp) = try Self.pageStamp(db, unit: unit, range: range) else { return nil }
+        pageCache.noteStamp(.init(login: session.login, unit: unit, range: range), years: years, stamp: stamp)
         let key = PageCache.Key(audience: PageCache.audience(session), unit: unit, lo: years.lowerBound, hi: years.upperBound, language: lang.rawValue)
         if let e = pageCache.get(key, stamp: stamp) { return (years, e) }
         let data = try Self.loadUnitPage(db, unit: unit, years: years, lang: lang, crosswalks: config.crosswalks)
@@ -90,6 +91,11 @@ extension Portal {
         let unit = context.parameters.get("code") ?? ""
         let range = try Self.yearRange(request)
         let path = request.uri.path + (request.uri.queryParameters["years"].map { "?years=\($0)" } ?? "")
+        // This login was shown the unit's stamp less than stampSeconds ago: the cached page, with no query and no hop
+        // to the thread pool.
+        if let recent = pageCache.recent(.init(login: session.login, unit: unit, range: range), audience: PageCache.audience(session), language: lang.rawValue) {
+            return Self.html(HTML.page(title: recent.title, lang: lang, session: session, path: path, body: PageCache.body(recent, csrf: session.csrf)))
+        }
         let found: PageCache.Entry? = try await blocking { [self] in
             try session.pool.with { db in try cachedUnitPage(db, session: session, unit: unit, range: range, lang: lang)?.1 }
         }

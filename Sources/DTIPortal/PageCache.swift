@@ -75,6 +75,38 @@ final class PageCache: @unchecked Sendable {
 
     var count: Int { lock.lock(); defer { lock.unlock() }; return entries.count }
 
+    // MARK: the stamp a login read last, for `stampSeconds`
+
+    /// A login's own answer to "which years of this unit do I see, with which roll-up runs and newest batch"
+    /// (`Portal.pageStamp`), kept for a second or so: under 50 sessions that ask again at once, that one query
+    /// (parsed and planned every time) was most of a cached page's cost. It is kept per login, never per audience,
+    /// so a login is served only what it has itself been shown to see within `stampSeconds`; 0 asks every time.
+    struct StampKey: Hashable, Sendable { var login: String; var unit: String; var range: ClosedRange<Int>? }
+    private var stamps: [StampKey: (years: ClosedRange<Int>, stamp: String, at: Date)] = [:]
+    var stampSeconds: TimeInterval = 0
+    private var _stampHits = 0
+    var stampHits: Int { lock.lock(); defer { lock.unlock() }; return _stampHits }
+
+    func noteStamp(_ key: StampKey, years: ClosedRange<Int>, stamp: String, now: Date = Date()) {
+        guard stampSeconds > 0 else { return }
+        lock.lock(); defer { lock.unlock() }
+        if stamps.count >= 4 * max(limit, 64) { stamps = stamps.filter { now.timeIntervalSince($0.value.at) < stampSeconds } }
+        stamps[key] = (years, stamp, now)
+    }
+
+    /// The page for a login whose stamp is fresh, with no query: nil when the stamp is older than `stampSeconds`
+    /// or the entry is gone or rebuilt since.
+    func recent(_ key: StampKey, audience: String, language: String, now: Date = Date()) -> Entry? {
+        guard stampSeconds > 0 else { return nil }
+        lock.lock(); defer { lock.unlock() }
+        guard let s = stamps[key], now.timeIntervalSince(s.at) < stampSeconds else { return nil }
+        let k = Key(audience: audience, unit: key.unit, lo: s.years.lowerBound, hi: s.years.upperBound, language: language)
+        guard let e = entries[k], e.stamp == s.stamp, now.timeIntervalSince(e.built) < ttl else { return nil }
+        _stampHits += 1
+        _hits += 1
+        return e
+    }
+
     /// The page for one session: its CSRF token where the placeholder was.
     static func body(_ e: Entry, csrf: String) -> String { e.pieces.joined(separator: HTML.esc(csrf)) }
 }

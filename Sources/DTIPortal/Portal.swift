@@ -29,6 +29,9 @@ public struct PortalConfig: Sendable {
     public var pageCacheEntries = 512
     /// How long a cached page may be served without a roll-up or load changing it.
     public var pageCacheSeconds: TimeInterval = 10 * 60
+    /// How long a login's own check of a unit's years and runs (`pageStamp`) is taken as still true: a new roll-up or
+    /// load shows on its pages after at most this long. 0 checks on every request.
+    public var pageStampSeconds: TimeInterval = 1
     public var sessionIdle: TimeInterval = 30 * 60
     public var sessionAbsolute: TimeInterval = 8 * 3600
     public var failuresPerLogin = 5
@@ -79,6 +82,7 @@ public final class Portal: @unchecked Sendable {
         self.threads.start()
         self.service = LoginPool(conninfo: config.serviceConninfo, limit: 1, first: nil)
         self.pageCache = PageCache(limit: config.pageCacheEntries, ttl: config.pageCacheSeconds)
+        self.pageCache.stampSeconds = config.pageStampSeconds
         self.logger = logger
     }
 
@@ -94,6 +98,8 @@ public final class Portal: @unchecked Sendable {
     public var openConnectionCount: Int { sessions.openConnections }
     /// Cached district pages and how often a request found one.
     public var pageCacheStats: (entries: Int, hits: Int, misses: Int) { (pageCache.count, pageCache.hits, pageCache.misses) }
+    /// Requests served on a login's recent stamp, with no query (`PortalConfig.pageStampSeconds`).
+    public var pageStampHits: Int { pageCache.stampHits }
 
     /// Runs blocking work (libpq, files) on the thread pool.
     func blocking<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {

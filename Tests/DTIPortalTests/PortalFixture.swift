@@ -99,6 +99,8 @@ final class PortalFixture: @unchecked Sendable {
         var c = PortalConfig(databaseConninfo: database.conninfo, serviceConninfo: database.conninfo)
         c.crosswalks = (try? CrosswalkFiles.load(directory: home.crosswalks)) ?? []
         c.uploadDirectory = scratch + "/uploads"
+        // Tests reload and look again at once: every request checks its stamp (PortalStampTests turns this on).
+        c.pageStampSeconds = 0
         tweak(&c)
         return c
     }
