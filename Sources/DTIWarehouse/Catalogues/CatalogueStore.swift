@@ -194,12 +194,39 @@ public struct CatalogueStore {
             throw DTIError(.usage, vi: "bộ chỉ số '\(id)' chưa được nạp (dti catalogue list)", en: "catalogue '\(id)' is not loaded (dti catalogue list)")
         }
         let text: String = try rows[0]["source_text"].decode()
-        let (parsed, diagnostics) = CatalogueParser.parse(text, file: try rows[0]["file_name"].decode())
+        let file: String = try rows[0]["file_name"].decode()
+        if let c = ParsedCatalogues.shared.get(file: file, text: text) {
+            return (try rows[0]["version_id"].decode(), try rows[0]["version"].decode(), c)
+        }
+        let (parsed, diagnostics) = CatalogueParser.parse(text, file: file)
         guard let c = parsed, !diagnostics.hasErrors else {
             throw DTIError(.database, vi: "bộ chỉ số '\(id)' trong CSDL không đọc lại được", en: "catalogue '\(id)' in the database cannot be read back",
                            details: diagnostics.map(\.description))
         }
+        ParsedCatalogues.shared.put(file: file, text: text, c)
         return (try rows[0]["version_id"].decode(), try rows[0]["version"].decode(), c)
+    }
+}
+
+/// Catalogues already parsed in this process, by their file name and exact source text: `dti rollup` reads the same
+/// versions once per province, and parsing a catalogue's YAML again each time was most of its own CPU time (make
+/// bench). Keyed by the text itself, not a version id, so two databases of one process (the tests) never share an
+/// entry unless their sources are the same bytes; the parser is pure, so the same text gives the same catalogue.
+final class ParsedCatalogues: @unchecked Sendable {
+    static let shared = ParsedCatalogues()
+    private struct Key: Hashable { var file: String; var text: String }
+    private let lock = NSLock()
+    private var entries: [Key: Catalogue] = [:]
+
+    func get(file: String, text: String) -> Catalogue? {
+        lock.lock(); defer { lock.unlock() }
+        return entries[Key(file: file, text: text)]
+    }
+
+    func put(file: String, text: String, _ c: Catalogue) {
+        lock.lock(); defer { lock.unlock() }
+        if entries.count >= 64 { entries.removeAll() }
+        entries[Key(file: file, text: text)] = c
     }
 }
 
