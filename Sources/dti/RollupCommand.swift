@@ -2,6 +2,7 @@ import ArgumentParser
 import DTICore
 import DTIWarehouse
 import Foundation
+import PostgresClient
 
 struct RollupCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -39,6 +40,15 @@ struct RollupCommand: ParsableCommand {
         incomplete district publishes nothing (exit 2, naming the communes missing)
         unless --allow-incomplete.
           dti rollup --year 2024 --province bac-giang --allow-incomplete
+
+        Nhiều tỉnh: --jobs N tỉnh cùng lúc (mặc định: số lõi CPU, tối đa 4), mỗi
+        tỉnh một kết nối và một giao dịch như trên; kết quả in theo thứ tự tỉnh. Hai
+        tỉnh chung một nhóm so sánh thì chạy lần lượt. Một tỉnh lỗi thì không bắt đầu
+        tỉnh nào nữa; các tỉnh đã xong vẫn giữ kết quả.
+        Several provinces: --jobs N at once (default: the CPU cores, at most 4), each
+        its own connection and transaction as above; results print in province order.
+        Two provinces that share a peer group run one after the other. When one fails,
+        no further province starts; those already done keep their results.
         """
     )
 
@@ -60,6 +70,9 @@ struct RollupCommand: ParsableCommand {
           help: "Vẫn công bố (final) khi số liệu xã chưa đủ / publish the final stage even when commune data is incomplete.")
     var allowIncomplete = false
 
+    @Option(help: "Số tỉnh tổng hợp cùng lúc (mặc định: số lõi CPU, tối đa 4) / provinces rolled up at once (default: CPU cores, at most 4).")
+    var jobs: Int?
+
     func run() throws {
         let db = try Connect.database(for: .etl, command: "rollup")
         let rollup = Rollup(connection: db)
@@ -69,25 +82,99 @@ struct RollupCommand: ParsableCommand {
             return
         }
         let stages = allStages ? Stage.allCases : [stage]
-        for p in provinces {
-            for s in stages {
-                let r = try rollup.run(province: p, year: year, stage: s, requireComplete: s == .final && !allowIncomplete) { Output.note("  \($0)") }
-                Output.line(Output.text(
+        let workers = min(max(1, jobs ?? min(ProcessInfo.processInfo.activeProcessorCount, 4)), provinces.count)
+        if let jobs, jobs < 1 { throw DTIError(.usage, vi: "--jobs phải từ 1 trở lên", en: "--jobs must be 1 or more") }
+        if workers == 1 {
+            for p in provinces { try roll(p, stages: stages, rollup: rollup, progress: { Output.note("  \($0)") }) }
+            return
+        }
+        // A connection of its own per worker (as the same login), each taking the next province; each province prints when it and every one
+        // before it are done, so the output reads as a sequential run's.
+        let home = try Home.locate()
+        let board = Board(count: provinces.count)
+        DispatchQueue.concurrentPerform(iterations: workers) { w in
+            let connection: PostgresConnection
+            do { connection = try Database.connect(home: home) } catch { board.fail(error); return }
+            defer { connection.close() }
+            let worker = Rollup(connection: connection)
+            while let k = board.next() {
+                let p = provinces[k]
+                var lines: [Board.Line] = []
+                do {
+                    try roll(p, stages: stages, rollup: worker, progress: { Output.note("  \(p): \($0)") }, out: { lines.append($0) })
+                    board.done(k, lines)
+                } catch {
+                    board.done(k, lines, error: error)
+                }
+            }
+        }
+        if let error = board.firstError { throw error }
+    }
+
+    /// The provinces' output in order, and which province is next.
+    final class Board: @unchecked Sendable {
+        enum Line { case out(String), note(String) }
+        private let lock = NSLock()
+        private var nextIndex = 0, printed = 0, stop = false
+        private var results: [[Line]?]
+        private var errors: [Int: any Error] = [:]
+        private var setupError: (any Error)?
+        init(count: Int) { results = Array(repeating: nil, count: count) }
+
+        func next() -> Int? {
+            lock.lock(); defer { lock.unlock() }
+            guard !stop, nextIndex < results.count else { return nil }
+            nextIndex += 1
+            return nextIndex - 1
+        }
+
+        func done(_ k: Int, _ lines: [Line], error: (any Error)? = nil) {
+            lock.lock(); defer { lock.unlock() }
+            results[k] = lines
+            if let error { errors[k] = error; stop = true }
+            while printed < results.count, let ready = results[printed] {
+                for l in ready {
+                    switch l {
+                    case .out(let s): Output.line(s)
+                    case .note(let s): Output.note(s)
+                    }
+                }
+                printed += 1
+            }
+        }
+
+        func fail(_ error: any Error) {
+            lock.lock(); defer { lock.unlock() }
+            setupError = setupError ?? error
+            stop = true
+        }
+
+        /// The error of the first province (in order) that failed, or of a connection that could not be opened.
+        var firstError: (any Error)? {
+            lock.lock(); defer { lock.unlock() }
+            return errors.keys.min().flatMap { errors[$0] } ?? setupError
+        }
+    }
+
+    private func roll(_ p: String, stages: [Stage], rollup: Rollup, progress: @escaping (String) -> Void,
+                      out: (Board.Line) -> Void = { l in if case .out(let s) = l { Output.line(s) } else if case .note(let s) = l { Output.note(s) } }) throws {
+        for s in stages {
+                let r = try rollup.run(province: p, year: year, stage: s, requireComplete: s == .final && !allowIncomplete, progress: progress)
+                out(.out(Output.text(
                     vi: "\(p) \(year) \(s.rawValue): lượt \(r.runId): \(r.unitsScored) đơn vị, \(r.indicatorsScored) chỉ số có điểm, \(r.derivedValues) biến tổng hợp từ xã, \(r.mismatches.count) chênh lệch, \(r.lineageRows) giá trị sáp nhập, \(r.durationMs) ms",
-                    en: "\(p) \(year) \(s.rawValue): run \(r.runId): \(r.unitsScored) units, \(r.indicatorsScored) indicators scored, \(r.derivedValues) variables derived from communes, \(r.mismatches.count) mismatches, \(r.lineageRows) merged-unit values, \(r.durationMs) ms"))
+                    en: "\(p) \(year) \(s.rawValue): run \(r.runId): \(r.unitsScored) units, \(r.indicatorsScored) indicators scored, \(r.derivedValues) variables derived from communes, \(r.mismatches.count) mismatches, \(r.lineageRows) merged-unit values, \(r.durationMs) ms")))
                 for c in r.coverage {
                     let share = c.expected > 0 ? Output.number(Decimal(c.withData) * 100 / Decimal(c.expected), fractionDigits: 1) : "—"
                     let missing = c.missing.prefix(10).joined(separator: ", ") + (c.missing.count > 10 ? ", …" : "")
-                    Output.line(Output.text(
+                    out(.out(Output.text(
                         vi: "  \(c.district): số liệu xã \(c.withData)/\(c.expected) (\(share) %)" + (c.complete ? "" : ", chưa đủ: thiếu \(missing)"),
-                        en: "  \(c.district): commune data \(c.withData)/\(c.expected) (\(share) %)" + (c.complete ? "" : ", incomplete: missing \(missing)")))
+                        en: "  \(c.district): commune data \(c.withData)/\(c.expected) (\(share) %)" + (c.complete ? "" : ", incomplete: missing \(missing)"))))
                 }
                 for m in r.mismatches {
-                    Output.note(Output.text(
+                    out(.note(Output.text(
                         vi: "  chênh lệch: \(m.unit) \(m.catalogue) \(m.indicator).\(m.variable): tổng từ xã \(m.derived.map { Output.number($0) } ?? "—"), huyện nộp \(m.submitted.map { Output.number($0) } ?? "—"), dùng \(m.used == "derived" ? "tổng từ xã" : "số huyện nộp")",
-                        en: "  mismatch: \(m.unit) \(m.catalogue) \(m.indicator).\(m.variable): derived \(m.derived.map { Output.number($0) } ?? "—"), submitted \(m.submitted.map { Output.number($0) } ?? "—"), used \(m.used)"))
+                        en: "  mismatch: \(m.unit) \(m.catalogue) \(m.indicator).\(m.variable): derived \(m.derived.map { Output.number($0) } ?? "—"), submitted \(m.submitted.map { Output.number($0) } ?? "—"), used \(m.used)")))
                 }
-            }
         }
     }
 }
