@@ -30,24 +30,14 @@ required AS MATERIALIZED (   -- per catalogue version and leaf indicator: the it
      GROUP BY iv.version_id, iv.indicator_code
 ),
 keys AS MATERIALIZED (   -- per unit, year and catalogue with sheets: the numbers of its sheets' item lists, the newest load
-    SELECT s.unit_id, s.year::int AS year, l.catalogue_id, array_agg(DISTINCT l.layout_no) AS layout_nos, max(b.loaded_at) AS last_loaded_at,
-           -- a sheet of withdrawals ("#rút", migration 0032) is told by its first element, without unnesting it
-           bool_or(s.value_texts IS NULL AND s."values"[1] IS NULL) AS has_withdrawals
+    SELECT s.unit_id, s.year::int AS year, l.catalogue_id, array_agg(DISTINCT l.layout_no) AS layout_nos, max(b.loaded_at) AS last_loaded_at
       FROM dti.submission_sheets s
       JOIN layouts l ON l.item_ids = s.item_ids
       JOIN dti.load_batches b ON b.batch_id = s.batch_id
      GROUP BY s.unit_id, s.year, l.catalogue_id
 ),
-withdrawn AS MATERIALIZED (   -- per key with withdrawals: the withdrawn items that have no current value at any stage
-    SELECT k.unit_id, k.year, k.catalogue_id,
-           ARRAY(SELECT DISTINCT w.item_id
-                   FROM dti.submission_sheets s CROSS JOIN LATERAL unnest(s.item_ids) AS w (item_id)
-                  WHERE s.unit_id = k.unit_id AND s.year = k.year AND s.value_texts IS NULL AND s."values"[1] IS NULL
-                    AND NOT EXISTS (SELECT 1 FROM dti.current_values cv
-                                     WHERE cv.unit_id = k.unit_id AND cv.year = k.year AND cv.item_id = w.item_id)
-                  ORDER BY 1) AS items
-      FROM keys k
-     WHERE k.has_withdrawals
+withdrawn AS MATERIALIZED (   -- per key: the items withdrawn with "#rút" (0032) that have no current value at any stage (0034)
+    SELECT w.unit_id, w.year, w.catalogue_id, w.items FROM dti.withdrawn_items() w
 ),
 used AS MATERIALIZED (   -- who submitted to which catalogue in which year: the provinces (roots) they are in
     SELECT DISTINCT k.catalogue_id, k.year, c.root
