@@ -93,7 +93,21 @@ extension Portal {
         let path = request.uri.path + (request.uri.queryParameters["years"].map { "?years=\($0)" } ?? "")
         // This login was shown the unit's stamp less than stampSeconds ago: the cached page, with no query and no hop
         // to the thread pool.
-        if let recent = pageCache.recent(.init(login: session.login, unit: unit, range: range), audience: PageCache.audience(session), language: lang.rawValue) {
+        let stampKey = PageCache.StampKey(login: session.login, unit: unit, range: range)
+        if let (recent, renew) = pageCache.recent(stampKey, audience: PageCache.audience(session), language: lang.rawValue) {
+            // Past its second: checked again as the login in the background, while this and the next requests are
+            // served (at most pageStampStaleSeconds more). A login that no longer sees the unit loses the stamp and
+            // gets its 404 on the next request.
+            if renew {
+                Task { [self] in
+                    do {
+                        let fresh = try await blocking { try session.pool.with { db in try Self.pageStamp(db, unit: unit, range: range) } }
+                        if let (years, stamp) = fresh { pageCache.noteStamp(stampKey, years: years, stamp: stamp) } else { pageCache.dropStamp(stampKey) }
+                    } catch {
+                        pageCache.dropStamp(stampKey)
+                    }
+                }
+            }
             return Self.html(HTML.page(title: recent.title, lang: lang, session: session, path: path, body: PageCache.body(recent, csrf: session.csrf)))
         }
         let found: PageCache.Entry? = try await blocking { [self] in

@@ -83,28 +83,50 @@ final class PageCache: @unchecked Sendable {
     /// so a login is served only what it has itself been shown to see within `stampSeconds`; 0 asks every time.
     struct StampKey: Hashable, Sendable { var login: String; var unit: String; var range: ClosedRange<Int>? }
     private var stamps: [StampKey: (years: ClosedRange<Int>, stamp: String, at: Date)] = [:]
+    private var refreshing: Set<StampKey> = []
     var stampSeconds: TimeInterval = 0
+    /// How much longer an older stamp still serves while one request's background check renews it.
+    var staleSeconds: TimeInterval = 0
     private var _stampHits = 0
     var stampHits: Int { lock.lock(); defer { lock.unlock() }; return _stampHits }
 
     func noteStamp(_ key: StampKey, years: ClosedRange<Int>, stamp: String, now: Date = Date()) {
         guard stampSeconds > 0 else { return }
         lock.lock(); defer { lock.unlock() }
-        if stamps.count >= 4 * max(limit, 64) { stamps = stamps.filter { now.timeIntervalSince($0.value.at) < stampSeconds } }
+        if stamps.count >= 4 * max(limit, 64) { stamps = stamps.filter { now.timeIntervalSince($0.value.at) < stampSeconds + staleSeconds } }
         stamps[key] = (years, stamp, now)
+        refreshing.remove(key)
+    }
+
+    /// The login no longer sees the unit (or the check failed): its next request asks again, in the foreground.
+    func dropStamp(_ key: StampKey) {
+        lock.lock(); defer { lock.unlock() }
+        stamps[key] = nil
+        refreshing.remove(key)
     }
 
     /// The page for a login whose stamp is fresh, with no query: nil when the stamp is older than `stampSeconds`
-    /// or the entry is gone or rebuilt since.
-    func recent(_ key: StampKey, audience: String, language: String, now: Date = Date()) -> Entry? {
+    /// (+ `staleSeconds`) or the entry is gone or rebuilt since. `renew` is true for the one request that should
+    /// check the stamp again in the background (the stamp is past `stampSeconds`); the others keep being served.
+    func recent(_ key: StampKey, audience: String, language: String, now: Date = Date()) -> (entry: Entry, renew: Bool)? {
         guard stampSeconds > 0 else { return nil }
         lock.lock(); defer { lock.unlock() }
-        guard let s = stamps[key], now.timeIntervalSince(s.at) < stampSeconds else { return nil }
+        guard let s = stamps[key] else { return nil }
+        let age = now.timeIntervalSince(s.at)
+        guard age < stampSeconds + staleSeconds else { return nil }
+        var renew = false
+        if age >= stampSeconds {
+            // Past its second: one request renews it; if nobody can (one already is), only within the stale window.
+            if refreshing.contains(key) { if age >= stampSeconds + staleSeconds { return nil } } else { refreshing.insert(key); renew = true }
+        }
         let k = Key(audience: audience, unit: key.unit, lo: s.years.lowerBound, hi: s.years.upperBound, language: language)
-        guard let e = entries[k], e.stamp == s.stamp, now.timeIntervalSince(e.built) < ttl else { return nil }
+        guard let e = entries[k], e.stamp == s.stamp, now.timeIntervalSince(e.built) < ttl else {
+            if renew { refreshing.remove(key) }
+            return nil
+        }
         _stampHits += 1
         _hits += 1
-        return e
+        return (e, renew)
     }
 
     /// The page for one session: its CSRF token where the placeholder was.

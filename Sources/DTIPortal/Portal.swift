@@ -32,6 +32,10 @@ public struct PortalConfig: Sendable {
     /// How long a login's own check of a unit's years and runs (`pageStamp`) is taken as still true: a new roll-up or
     /// load shows on its pages after at most this long. 0 checks on every request.
     public var pageStampSeconds: TimeInterval = 1
+    /// After pageStampSeconds, how long the older stamp still serves while one request renews it in the background
+    /// (so that no request waits for the check): a change shows, or a lost right takes effect, within about
+    /// pageStampSeconds plus one check, at most pageStampSeconds + this.
+    public var pageStampStaleSeconds: TimeInterval = 10
     public var sessionIdle: TimeInterval = 30 * 60
     public var sessionAbsolute: TimeInterval = 8 * 3600
     public var failuresPerLogin = 5
@@ -83,6 +87,7 @@ public final class Portal: @unchecked Sendable {
         self.service = LoginPool(conninfo: config.serviceConninfo, limit: 1, first: nil)
         self.pageCache = PageCache(limit: config.pageCacheEntries, ttl: config.pageCacheSeconds)
         self.pageCache.stampSeconds = config.pageStampSeconds
+        self.pageCache.staleSeconds = config.pageStampStaleSeconds
         self.logger = logger
     }
 

@@ -37,4 +37,26 @@ extension PortalTests {
             #expect(portal.pageStampHits == 2, "only Tân Yên's second session was served on the stamp")
         }
     }
+
+    @Test("Past pageStampSeconds the cached page is still served at once while one request renews the stamp in the background; past the stale window the login asks in the foreground")
+    func staleStampRenewsInBackground() async throws {
+        let f = try Self.fixture()
+        let (portal, app) = app(f) { $0.pageStampSeconds = 0.3; $0.pageStampStaleSeconds = 1.5 }
+        defer { portal.shutdown() }
+        let unit = "/units/\(PortalFixture.tanYen)?years=2022-2024"
+        try await app.test(.router) { client in
+            var b = Browser(client)
+            #expect(try await b.signIn(f.district, f.password).status == .seeOther)
+            #expect(try await b.get(unit).status == .ok)                      // asks, caches, notes the stamp
+            try await Task.sleep(nanoseconds: 400_000_000)                       // past pageStampSeconds
+            #expect(try await b.get(unit).status == .ok)
+            #expect(portal.pageStampHits == 1, "served on the older stamp while it is renewed")
+            try await Task.sleep(nanoseconds: 150_000_000)                       // the renewal is done
+            #expect(try await b.get(unit).status == .ok)
+            #expect(portal.pageStampHits == 2, "the renewed stamp serves")
+            try await Task.sleep(nanoseconds: 2_000_000_000)                     // past the stale window
+            #expect(try await b.get(unit).status == .ok)
+            #expect(portal.pageStampHits == 2, "too old: the login asks again in the foreground")
+        }
+    }
 }
