@@ -74,6 +74,7 @@ struct RollupCommand: ParsableCommand {
     var jobs: Int?
 
     func run() throws {
+        if let jobs, jobs < 1 { throw DTIError(.usage, vi: "--jobs phải từ 1 trở lên", en: "--jobs must be 1 or more") }
         let db = try Connect.database(for: .etl, command: "rollup")
         let rollup = Rollup(connection: db)
         let provinces = try province.map { [$0] } ?? rollup.provincesWithData(year: year)
@@ -83,7 +84,6 @@ struct RollupCommand: ParsableCommand {
         }
         let stages = allStages ? Stage.allCases : [stage]
         let workers = min(max(1, jobs ?? min(ProcessInfo.processInfo.activeProcessorCount, 4)), provinces.count)
-        if let jobs, jobs < 1 { throw DTIError(.usage, vi: "--jobs phải từ 1 trở lên", en: "--jobs must be 1 or more") }
         if workers == 1 {
             for p in provinces { try roll(p, stages: stages, rollup: rollup, progress: { Output.note("  \($0)") }) }
             return

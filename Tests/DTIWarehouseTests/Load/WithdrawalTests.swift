@@ -50,7 +50,9 @@ struct WithdrawalTests {
 
         let r = try DTIProcess.run(["load", v2], conninfo: etl)
         #expect(r.status == 0, "\(r.text)")
-        #expect(r.text.contains("rút lại 1"), "\(r.text)")
+        // The README's example, line for line.
+        #expect(r.text.contains(": lô 2: 1 bản ghi, nhận 1, không đổi 0, từ chối 0"), "\(r.text)")
+        #expect(r.text.contains("  \(Self.unit) 2022 \(Self.catalogue) self: mới 0, thay đổi 0, không đổi 0, rút lại 1, giữ từ trước 1 (1.2.1.b)"), "\(r.text)")
         #expect(try current(f, "1.2.1", "a") == nil, "withdrawn: no current a")
         #expect(try current(f, "1.2.1", "b") == "4", "b is not touched")
         #expect(try f.scalar("""
