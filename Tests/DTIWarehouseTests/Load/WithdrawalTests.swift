@@ -73,6 +73,14 @@ struct WithdrawalTests {
         #expect(status.status == 0, "\(status.text)")
         #expect(status.text.contains("1.2.1 (a)"), "a partly submitted indicator names its withdrawn variable: \(status.text)")
 
+        // dti.withdrawn_items() (0034, a definer function for the view) answers only for the units a login may see.
+        #expect(try f.scalar("SELECT count(*) FROM dti.withdrawn_items()", as: Int.self) == 1)
+        let other = "t_yd_" + UUID().uuidString.prefix(8).lowercased()
+        _ = try Logins(connection: f.db).create(role: other, kind: .district, district: "thanh-hoa.yen-dinh", password: WarehouseFixture.password(other))
+        let yd = try PostgresConnection(conninfo: try f.conninfo(as: other))
+        #expect(try yd.query("SELECT count(*) AS n FROM dti.withdrawn_items()")[0]["n"].decode(Int.self) == 0, "another district's login learns nothing")
+        yd.close()
+
         // The same withdrawal again, written another way: nothing is current to withdraw, nothing is written.
         let sheetsBefore = try sheets(f)
         let again = try DTIProcess.run(["load", try f.file("v3.csv", Self.header + Self.line("1.2.1", "a", "#RUT"))], conninfo: etl)
