@@ -17,8 +17,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
-        // The district portal (`dti serve`): Hummingbird 2 and its test client.
+        // The district portal (`dti serve`): Hummingbird 2 and its test client; hummingbird-auth authenticates each
+        // request's session cookie (`SessionCookieAuthenticator`); swift-mustache lays out every page (`HTML.layout`).
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
@@ -61,6 +64,8 @@ let package = Package(
         .target(name: "DTIPortal", dependencies: [
             "DTIWarehouse", "DTICore", "DTIFormats", "PostgresClient",
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
+            .product(name: "Mustache", package: "swift-mustache"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),

@@ -7,6 +7,7 @@ import DTICore
 import DTIWarehouse
 import Foundation
 import Hummingbird
+import HummingbirdAuth
 import Logging
 import NIOCore
 import NIOPosix
@@ -52,10 +53,12 @@ public struct PortalConfig: Sendable {
 }
 
 /// The portal's request context: the client's address (for the sign-in limit) and the session, if any.
-public struct PortalContext: RequestContext, RemoteAddressRequestContext {
+public struct PortalContext: AuthRequestContext, RemoteAddressRequestContext {
     public var coreContext: CoreRequestContextStorage
     public let remoteAddress: SocketAddress?
-    var session: Session?
+    /// The signed-in session, set by `SessionCookieAuthenticator` (hummingbird-auth's `AuthenticatorMiddleware`).
+    public var identity: Session?
+    var session: Session? { get { identity } set { identity = newValue } }
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
@@ -115,6 +118,8 @@ public final class Portal: @unchecked Sendable {
 
     public func router() -> Router<PortalContext> {
         let router = Router(context: PortalContext.self)
+        // First the session of the request's cookie (hummingbird-auth), so that the log line names its login.
+        router.add(middleware: SessionCookieAuthenticator(portal: self))
         router.add(middleware: RequestLog(portal: self))
         router.get("/healthz") { _, _ in "ok\n" }
         router.get("/") { [self] _, context in
@@ -199,17 +204,28 @@ public final class Portal: @unchecked Sendable {
 /// Thrown by a route to send the browser elsewhere.
 struct Redirect: Error { var to: String }
 
+/// The session named by the request's `dti_session` cookie, as hummingbird-auth's `AuthenticatorMiddleware`: it sets
+/// `context.identity`, or leaves it nil (no cookie, an unknown or expired session) for the route to redirect to
+/// sign-in or answer 401 (`Portal.requireSession`). The sessions themselves, with their connection pools, are the
+/// portal's `SessionStore`; sign-in makes them with the login's own PostgreSQL credentials.
+struct SessionCookieAuthenticator: AuthenticatorMiddleware {
+    typealias Context = PortalContext
+    typealias Identity = Session
+    let portal: Portal
+
+    func authenticate(request: Request, context: PortalContext) async throws -> Session? {
+        portal.sessions.sweepIfDue()
+        return portal.sessions.find(request.cookies["dti_session"]?.value)
+    }
+}
+
 /// One log line per request: method, route, status, duration, login — never a password, a cookie or a form.
-/// It also finds the request's session from its cookie.
 struct RequestLog: RouterMiddleware {
     typealias Context = PortalContext
     let portal: Portal
 
     func handle(_ request: Request, context: PortalContext, next: (Request, PortalContext) async throws -> Response) async throws -> Response {
         let started = ContinuousClock.now
-        var context = context
-        portal.sessions.sweepIfDue()
-        context.session = portal.sessions.find(request.cookies["dti_session"]?.value)
         let login = context.session?.login
         func log(_ status: Int) {
             let d = ContinuousClock.now - started
