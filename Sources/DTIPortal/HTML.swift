@@ -1,6 +1,7 @@
 import DTICore
 import DTIWarehouse
 import Foundation
+import Mustache
 
 /// HTML for the portal's pages: every value from the database or a request goes through `esc`, pages are one
 /// self-contained document (inline CSS and SVG, no script from elsewhere, so a page works offline and prints).
@@ -58,26 +59,40 @@ enum HTML {
     @media print{header.top,.noprint,form{display:none!important}main{max-width:none;padding:0}a{color:inherit;text-decoration:none}th{position:static}.chart{break-inside:avoid}}
     """
 
+    /// Every page's frame, a Mustache template (swift-mustache): `{{…}}` escapes for HTML (& < > " '), the only
+    /// unescaped parts are the stylesheet and the body, which the page renderers build with `esc`.
+    static let layoutSource = """
+        <!doctype html><html lang="{{lang}}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+        <title>{{title}}</title><style>{{{style}}}</style></head><body><header class="top"><div><strong>DTI</strong> · {{portal}}</div><div>\
+        <a href="{{switchHref}}" id="lang-switch">{{switchLabel}}</a>\
+        {{#session}} · <span id="who">{{login}}</span> · {{#links}}<a href="{{href}}">{{label}}</a> · {{/links}}\
+        <form method="post" action="/logout"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit" id="logout">{{signOut}}</button></form>{{/session}}\
+        </div></header><main>{{{body}}}</main></body></html>
+        """
+    // The source is a constant of this file: PortalTests renders every kind of page through it.
+    static let layout = try! MustacheTemplate(string: layoutSource)
+    static let style = ExportHTML.stylesheet + "\n" + css
+
     /// A whole page. `session` nil: the signed-out header.
     static func page(title: String, lang: Language, session: Session?, path: String, body: String) -> String {
         let other: Language = lang == .vi ? .en : .vi
         let sep = path.contains("?") ? "&" : "?"
-        var header = "<header class=\"top\"><div><strong>DTI</strong> · \(esc(t(lang, "Cổng thông tin chỉ số chuyển đổi số", "Digital transformation index portal")))</div><div>"
-        header += "<a href=\"\(esc(path + sep + "lang=" + other.rawValue))\" id=\"lang-switch\">\(other == .en ? "English" : "Tiếng Việt")</a>"
+        var values: [String: Any] = [
+            "lang": lang.rawValue, "title": title, "style": style, "body": body,
+            "portal": t(lang, "Cổng thông tin chỉ số chuyển đổi số", "Digital transformation index portal"),
+            "switchHref": path + sep + "lang=" + other.rawValue, "switchLabel": other == .en ? "English" : "Tiếng Việt",
+        ]
         if let session {
-            header += " · <span id=\"who\">\(esc(session.login))</span> · "
+            var links: [[String: String]] = []
             switch session.kind {
-            case .district: if let d = session.district { header += "<a href=\"/units/\(esc(d))\">\(t(lang, "Huyện của tôi", "My district"))</a> · " }
-            case .etl: header += "<a href=\"/status\">\(t(lang, "Tình hình nộp", "Submissions"))</a> · <a href=\"/uploads\">\(t(lang, "Nạp tệp", "Upload"))</a> · <a href=\"/rollups\">\(t(lang, "Tổng hợp", "Roll-up"))</a> · <a href=\"/units\">\(t(lang, "Các đơn vị", "Units"))</a> · "
-            case .analyst: header += "<a href=\"/views\">\(t(lang, "Các view", "Views"))</a> · <a href=\"/units\">\(t(lang, "Các đơn vị", "Units"))</a> · "
+            case .district: if let d = session.district { links = [["href": "/units/" + d, "label": t(lang, "Huyện của tôi", "My district")]] }
+            case .etl: links = [["href": "/status", "label": t(lang, "Tình hình nộp", "Submissions")], ["href": "/uploads", "label": t(lang, "Nạp tệp", "Upload")],
+                                ["href": "/rollups", "label": t(lang, "Tổng hợp", "Roll-up")], ["href": "/units", "label": t(lang, "Các đơn vị", "Units")]]
+            case .analyst: links = [["href": "/views", "label": t(lang, "Các view", "Views")], ["href": "/units", "label": t(lang, "Các đơn vị", "Units")]]
             }
-            header += "<form method=\"post\" action=\"/logout\">\(csrfField(session.csrf))<button type=\"submit\" id=\"logout\">\(t(lang, "Đăng xuất", "Sign out"))</button></form>"
+            values["session"] = ["login": session.login, "links": links, "csrf": session.csrf, "signOut": t(lang, "Đăng xuất", "Sign out")] as [String: Any]
         }
-        header += "</div></header>"
-        return """
-        <!doctype html><html lang="\(lang.rawValue)"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-        <title>\(esc(title))</title><style>\(ExportHTML.stylesheet)\n\(css)</style></head><body>\(header)<main>\(body)</main></body></html>
-        """
+        return layout.render(values)
     }
 
     static func csrfField(_ token: String) -> String { "<input type=\"hidden\" name=\"csrf\" value=\"\(esc(token))\">" }
