@@ -197,8 +197,11 @@ public struct Rollup {
                 SELECT u.unit_id, u.code, u.level, u.parent_code, dti.effective_peer_group(u), u.tags, ARRAY[u.code]::text[]
                   FROM dti.units u WHERE u.code = \(province)
                 UNION ALL
-                SELECT u.unit_id, u.code, u.level, u.parent_code, dti.effective_peer_group(u), u.tags, (u.code || t.ancestry)::text[]
-                  FROM dti.units u JOIN t ON u.parent_code = t.code
+                -- children by units_parent per parent: a hash join read all units of every province at each level
+                SELECT c.unit_id, c.code, c.level, c.parent_code, c.peer_group, c.tags, (c.code || t.ancestry)::text[]
+                  FROM t CROSS JOIN LATERAL (SELECT u.unit_id, u.code, u.level, u.parent_code, u.tags,
+                                                    dti.effective_peer_group(u) AS peer_group
+                                               FROM dti.units u WHERE u.parent_code = t.code OFFSET 0) c
             )
             SELECT t.unit_id, t.code, t.level, t.parent_code, t.peer_group, t.tags, \(unescaped: ancestry) AS ancestry FROM t
             """)
