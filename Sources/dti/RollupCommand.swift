@@ -41,14 +41,20 @@ struct RollupCommand: ParsableCommand {
         unless --allow-incomplete.
           dti rollup --year 2024 --province bac-giang --allow-incomplete
 
-        Nhiều tỉnh: --jobs N tỉnh cùng lúc (mặc định: số lõi CPU, tối đa 4), mỗi
-        tỉnh một kết nối và một giao dịch như trên; kết quả in theo thứ tự tỉnh. Hai
-        tỉnh chung một nhóm so sánh thì chạy lần lượt. Một tỉnh lỗi thì không bắt đầu
-        tỉnh nào nữa; các tỉnh đã xong vẫn giữ kết quả.
-        Several provinces: --jobs N at once (default: the CPU cores, at most 4), each
-        its own connection and transaction as above; results print in province order.
-        Two provinces that share a peer group run one after the other. When one fails,
-        no further province starts; those already done keep their results.
+        Nhiều tỉnh: mặc định mọi tỉnh được tổng hợp trong một lượt chung, một giao
+        dịch: mỗi tỉnh vẫn có khóa và lượt chạy (run) riêng, kết quả y hệt tổng hợp
+        từng tỉnh, nhưng mỗi bước chỉ làm một lần cho tất cả. Tất cả hoặc không: một
+        tỉnh bị từ chối (thiếu số liệu xã ở final) hay lỗi thì không tỉnh nào của
+        lượt được ghi. --jobs N chia các tỉnh thành N nhóm liền nhau, mỗi nhóm một
+        kết nối và một lượt; kết quả in theo thứ tự tỉnh; nhóm đã xong vẫn giữ kết
+        quả. Hai nhóm chung một nhóm so sánh thì chạy lần lượt.
+        Several provinces: by default all of them in one pass, one transaction: each
+        province keeps its own lock and run, and the rows are those of rolling up each
+        alone, but every step is done once for all. All or nothing: when one province
+        is refused (incomplete at final) or fails, no province of the pass is written.
+        --jobs N splits the provinces into N contiguous groups, one connection and one
+        pass each; results print in province order; groups already done keep their
+        results. Two groups that share a peer group run one after the other.
         """
     )
 
@@ -70,7 +76,7 @@ struct RollupCommand: ParsableCommand {
           help: "Vẫn công bố (final) khi số liệu xã chưa đủ / publish the final stage even when commune data is incomplete.")
     var allowIncomplete = false
 
-    @Option(help: "Số tỉnh tổng hợp cùng lúc (mặc định: số lõi CPU, tối đa 4) / provinces rolled up at once (default: CPU cores, at most 4).")
+    @Option(help: "Số nhóm tỉnh tổng hợp cùng lúc, mỗi nhóm một lượt (mặc định 1: mọi tỉnh một lượt) / groups of provinces rolled up at once, one pass each (default 1: every province in one pass).")
     var jobs: Int?
 
     func run() throws {
@@ -83,25 +89,28 @@ struct RollupCommand: ParsableCommand {
             return
         }
         let stages = allStages ? Stage.allCases : [stage]
-        let workers = min(max(1, jobs ?? min(ProcessInfo.processInfo.activeProcessorCount, 4)), provinces.count)
+        let workers = min(max(1, jobs ?? 1), provinces.count)
+        // The provinces in contiguous groups, one per worker, each group rolled up in one pass (one transaction).
+        let groups = (0..<workers).map { w in Array(provinces[(w * provinces.count / workers)..<((w + 1) * provinces.count / workers)]) }
         if workers == 1 {
-            for p in provinces { try roll(p, stages: stages, rollup: rollup, progress: { Output.note("  \($0)") }) }
+            try roll(provinces, stages: stages, rollup: rollup, progress: { Output.note("  \($0)") })
             return
         }
-        // A connection of its own per worker (as the same login), each taking the next province; each province prints when it and every one
-        // before it are done, so the output reads as a sequential run's.
+        // A connection of its own per worker (as the same login); each group prints when it and every one before it are
+        // done, so the output reads as a sequential run's.
         let home = try Home.locate()
-        let board = Board(count: provinces.count)
+        let board = Board(count: groups.count)
         DispatchQueue.concurrentPerform(iterations: workers) { w in
             let connection: PostgresConnection
             do { connection = try Database.connect(home: home) } catch { board.fail(error); return }
             defer { connection.close() }
             let worker = Rollup(connection: connection)
             while let k = board.next() {
-                let p = provinces[k]
+                let group = groups[k]
+                let name = group.count == 1 ? group[0] : "\(group[0])…\(group[group.count - 1])"
                 var lines: [Board.Line] = []
                 do {
-                    try roll(p, stages: stages, rollup: worker, progress: { Output.note("  \(p): \($0)") }, out: { lines.append($0) })
+                    try roll(group, stages: stages, rollup: worker, progress: { Output.note("  \(name): \($0)") }, out: { lines.append($0) })
                     board.done(k, lines)
                 } catch {
                     board.done(k, lines, error: error)
@@ -156,10 +165,11 @@ struct RollupCommand: ParsableCommand {
         }
     }
 
-    private func roll(_ p: String, stages: [Stage], rollup: Rollup, progress: @escaping (String) -> Void,
+    private func roll(_ group: [String], stages: [Stage], rollup: Rollup, progress: @escaping (String) -> Void,
                       out: (Board.Line) -> Void = { l in if case .out(let s) = l { Output.line(s) } else if case .note(let s) = l { Output.note(s) } }) throws {
         for s in stages {
-                let r = try rollup.run(province: p, year: year, stage: s, requireComplete: s == .final && !allowIncomplete, progress: progress)
+            for r in try rollup.run(provinces: group, year: year, stage: s, requireComplete: s == .final && !allowIncomplete, progress: progress) {
+                let p = r.province
                 out(.out(Output.text(
                     vi: "\(p) \(year) \(s.rawValue): lượt \(r.runId): \(r.unitsScored) đơn vị, \(r.indicatorsScored) chỉ số có điểm, \(r.derivedValues) biến tổng hợp từ xã, \(r.mismatches.count) chênh lệch, \(r.lineageRows) giá trị sáp nhập, \(r.durationMs) ms",
                     en: "\(p) \(year) \(s.rawValue): run \(r.runId): \(r.unitsScored) units, \(r.indicatorsScored) indicators scored, \(r.derivedValues) variables derived from communes, \(r.mismatches.count) mismatches, \(r.lineageRows) merged-unit values, \(r.durationMs) ms")))
@@ -175,6 +185,7 @@ struct RollupCommand: ParsableCommand {
                         vi: "  chênh lệch: \(m.unit) \(m.catalogue) \(m.indicator).\(m.variable): tổng từ xã \(m.derived.map { Output.number($0) } ?? "—"), huyện nộp \(m.submitted.map { Output.number($0) } ?? "—"), dùng \(m.used == "derived" ? "tổng từ xã" : "số huyện nộp")",
                         en: "  mismatch: \(m.unit) \(m.catalogue) \(m.indicator).\(m.variable): derived \(m.derived.map { Output.number($0) } ?? "—"), submitted \(m.submitted.map { Output.number($0) } ?? "—"), used \(m.used)")))
                 }
+            }
         }
     }
 }
