@@ -5,9 +5,9 @@ import Foundation
 import PostgresClient
 import Testing
 
-/// `dti rollup --jobs N` (issue 16 point 2): provinces rolled up side by side, each in its own connection and
-/// transaction, through the `dti` binary: the same rows and the same output as one at a time; a province that
-/// refuses (incomplete at stage final) fails the command and the others keep their results.
+/// `dti rollup --jobs N` (issue 16 point 2): groups of provinces rolled up side by side, each group in its own
+/// connection and one pass, through the `dti` binary: the same rows and the same output as one pass of all (--jobs 1);
+/// a province that refuses (incomplete at stage final) fails the command and the other groups keep their results.
 @Suite("Roll-up: provinces in parallel", .serialized)
 struct RollupJobsTests {
     static func scores(_ f: WarehouseFixture) throws -> String {
