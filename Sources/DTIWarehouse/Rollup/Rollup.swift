@@ -149,9 +149,15 @@ public struct Rollup {
             SELECT pg_advisory_xact_lock(hashtext('dti.rollup.rank'), hashtext(g.peer_group || '/' || \(year) || '/' || \(stage.rawValue)))
               FROM (SELECT DISTINCT peer_group FROM scope_units WHERE peer_group IS NOT NULL ORDER BY 1) g
             """)
-        // Each unit's province, from the walk down.
-        var provinceOf: [String: String] = [:]
-        for r in try db.query("SELECT code, province FROM scope_units") { provinceOf[try r["code"].decode()] = try r["province"].decode(String.self) }
+        // The scope's units as scoring needs them, with each one's province (from the walk down), read once.
+        var units: [String: UnitInfo] = [:]
+        for r in try db.query("SELECT code, level::text AS level, peer_group, tags, ancestry, province FROM scope_units") {
+            let code: String = try r["code"].decode()
+            units[code] = UnitInfo(code: code, level: UnitLevel(rawValue: try r["level"].decode()) ?? .department,
+                                   peerGroup: try r["peer_group"].decode(), tags: Set(try r["tags"].decode([String].self)),
+                                   ancestry: try r["ancestry"].decode([String].self), province: try r["province"].decode())
+        }
+        let provinceOf = units.mapValues(\.province)
 
         progress(Say.text(vi: "2/5 tổng hợp biến cấp huyện từ các xã", en: "2/5 deriving district variables from their communes"))
         let derived = try derive(db, year: year, stage: stage)
@@ -172,7 +178,7 @@ public struct Rollup {
 
         progress(Say.text(vi: "3/5 chấm điểm theo bộ chỉ số", en: "3/5 scoring against the catalogues"))
         catalogues.wait()
-        let scoring = try score(db, runIds: runIds, provinceOf: provinceOf, year: year, stage: stage, derived: derived)
+        let scoring = try score(db, runIds: runIds, units: units, year: year, stage: stage, derived: derived)
 
         Failpoint.hit("rollup.after-scores")
         progress(Say.text(vi: "4/5 xếp hạng trong nhóm so sánh", en: "4/5 ranking within peer groups"))
@@ -418,6 +424,8 @@ public struct Rollup {
 
     // MARK: 3. score with the pure core
 
+    struct UnitInfo { var code: String; var level: UnitLevel; var peerGroup: String; var tags: Set<String>; var ancestry: [String]; var province: String }
+
     struct Scoring {
         struct Province { var units = 0; var indicators = 0; var digest = "" }
         var provinces: [String: Province]
@@ -426,7 +434,7 @@ public struct Rollup {
 
     /// Each province is scored on its own (a `Scorer` sees one province's units, as a roll-up of that province alone
     /// would), with its own digest; the rows of all of them are written in one COPY per table.
-    private func score(_ db: PostgresConnection, runIds: [String: Int], provinceOf: [String: String], year: Int, stage: Stage,
+    private func score(_ db: PostgresConnection, runIds: [String: Int], units: [String: UnitInfo], year: Int, stage: Stage,
                        derived: [Derived]) throws -> Scoring {
         let store = CatalogueStore(connection: db)
         let versions = try db.query("""
@@ -442,14 +450,6 @@ public struct Rollup {
             if loaded.catalogue.appliesTo(year: year) { scored.append((loaded.versionId, loaded.catalogue)) }
         }
 
-        struct UnitInfo { var code: String; var level: UnitLevel; var peerGroup: String; var tags: Set<String>; var ancestry: [String] }
-        var units: [String: UnitInfo] = [:]
-        for r in try db.query("SELECT code, level::text AS level, peer_group, tags, ancestry FROM scope_units ORDER BY code") {
-            let code: String = try r["code"].decode()
-            units[code] = UnitInfo(code: code, level: UnitLevel(rawValue: try r["level"].decode()) ?? .department,
-                                   peerGroup: try r["peer_group"].decode(), tags: Set(try r["tags"].decode([String].self)),
-                                   ancestry: try r["ancestry"].decode([String].self))
-        }
 
         // Values of the units that scored (or profile) catalogues evaluate; commune data stays in SQL.
         var current: [String: [String: UnitValues]] = [:]   // catalogue → unit → values (this year)
@@ -473,13 +473,13 @@ public struct Rollup {
             if let t = r["value_text"].text { value = .text(t) } else { value = .number(try r["value"].decode(Decimal.self)) }
             if y == year { current[catalogue, default: [:]][unit, default: [:]][indicator, default: [:]][variable] = value }
             else { previous[catalogue, default: [:]][unit, default: [:]][indicator, default: [:]][variable] = value }
-            if let p = provinceOf[unit] { digests[p]?.update(Data("\(unit)|\(y)|\(catalogue)|\(indicator)|\(variable)|\(value)\n".utf8)) }
+            if let p = units[unit]?.province { digests[p]?.update(Data("\(unit)|\(y)|\(catalogue)|\(indicator)|\(variable)|\(value)\n".utf8)) }
         }
         // Derived values, by the declared precedence.
         for r in derived {
             guard r.used == "derived", let d = r.derived else { continue }
             current[r.catalogue, default: [:]][r.unit, default: [:]][r.indicator, default: [:]][r.variable] = .number(d)
-            if let p = provinceOf[r.unit] { digests[p]?.update(Data("derived|\(r.unit)|\(r.catalogue)|\(r.indicator)|\(r.variable)|\(d.machineText)\n".utf8)) }
+            if let p = units[r.unit]?.province { digests[p]?.update(Data("derived|\(r.unit)|\(r.catalogue)|\(r.indicator)|\(r.variable)|\(d.machineText)\n".utf8)) }
         }
 
         // Replace these provinces' results for the year and stage as a whole. The indicator scores stream into their COPY
@@ -495,7 +495,7 @@ public struct Rollup {
                 let profileValues = profileCatalogue.flatMap { current[$0] } ?? [:]
                 var submissions: [String: [UnitSubmission]] = [:]   // province → its units' submissions, by unit code
                 for (code, values) in (current[catalogue.id] ?? [:]).sorted(by: { $0.key < $1.key }) {
-                    guard let info = units[code], let p = provinceOf[code], catalogue.levels.contains(info.level),
+                    guard let info = units[code], case let p = info.province, catalogue.levels.contains(info.level),
                           catalogue.scope.isEmpty || !Set(catalogue.scope).isDisjoint(with: info.ancestry) else { continue }
                     var profile: [String: InputValue] = [:]
                     for (field, vars) in profileValues[code] ?? [:] { if let v = vars["value"] { profile[field] = v } }
