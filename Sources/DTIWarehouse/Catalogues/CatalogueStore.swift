@@ -193,43 +193,51 @@ public struct CatalogueStore {
             if versionId == nil { try Lookup(connection: connection).catalogue(id) }   // unknown: close matches
             throw DTIError(.usage, vi: "bộ chỉ số '\(id)' chưa được nạp (dti catalogue list)", en: "catalogue '\(id)' is not loaded (dti catalogue list)")
         }
-        let text: String = try rows[0]["source_text"].decode()
-        let file: String = try rows[0]["file_name"].decode()
-        if let c = ParsedCatalogues.shared.get(file: file, text: text) {
-            return (try rows[0]["version_id"].decode(), try rows[0]["version"].decode(), c)
-        }
+        let c = try Self.parsed(id, file: try rows[0]["file_name"].decode(), text: try rows[0]["source_text"].decode())
+        return (try rows[0]["version_id"].decode(), try rows[0]["version"].decode(), c)
+    }
+
+    /// A stored version's source, parsed (once per process: `ParsedCatalogues`); one that no longer parses is an error.
+    static func parsed(_ id: String, file: String, text: String) throws -> Catalogue {
+        if let c = ParsedCatalogues.shared.get(file: file, text: text) { return c }
         let (parsed, diagnostics) = CatalogueParser.parse(text, file: file)
         guard let c = parsed, !diagnostics.hasErrors else {
             throw DTIError(.database, vi: "bộ chỉ số '\(id)' trong CSDL không đọc lại được", en: "catalogue '\(id)' in the database cannot be read back",
                            details: diagnostics.map(\.description))
         }
         ParsedCatalogues.shared.put(file: file, text: text, c)
-        return (try rows[0]["version_id"].decode(), try rows[0]["version"].decode(), c)
+        return c
     }
 }
 
-/// The current versions of the scored and profile catalogues, parsed on a background thread while the caller goes on
-/// with the database: `dti rollup` gathers and derives in PostgreSQL meanwhile, and parsing the YAML was a tenth of
-/// its own CPU time, spent waiting (make bench). `wait()` gives them once parsed (into `ParsedCatalogues`, where
-/// `CatalogueStore.catalogue` then finds them).
+/// The current versions of the scored and profile catalogues, read in one query and parsed on a background thread
+/// while the caller goes on with the database: `dti rollup` gathers and derives in PostgreSQL meanwhile, and parsing
+/// the YAML was a tenth of its own CPU time, spent waiting (make bench). `wait()` gives them in catalogue order.
 final class CataloguePrefetch: @unchecked Sendable {
+    struct Version { var catalogueId: String; var versionId: Int; var kind: String; var file: String; var text: String }
+    private let versions: [Version]
     private let group = DispatchGroup()
+    private var parsed: [Result<Catalogue, any Error>] = []
 
     init(_ db: PostgresConnection) throws {
-        let sources = try db.query("""
-            SELECT v.file_name, v.source_text FROM dti.catalogues c JOIN dti.catalogue_versions v ON v.version_id = c.current_version
-             WHERE v.kind IN ('scored', 'profile')
-            """).map { (file: try $0["file_name"].decode(String.self), text: try $0["source_text"].decode(String.self)) }
-        DispatchQueue.global().async(group: group) {
-            for s in sources where ParsedCatalogues.shared.get(file: s.file, text: s.text) == nil {
-                let (parsed, diagnostics) = CatalogueParser.parse(s.text, file: s.file)
-                // one that does not parse is left to CatalogueStore.catalogue, which reports it
-                if let c = parsed, !diagnostics.hasErrors { ParsedCatalogues.shared.put(file: s.file, text: s.text, c) }
-            }
+        versions = try db.query("""
+            SELECT c.catalogue_id, v.version_id, v.kind, v.file_name, v.source_text
+              FROM dti.catalogues c JOIN dti.catalogue_versions v ON v.version_id = c.current_version
+             WHERE v.kind IN ('scored', 'profile') ORDER BY c.catalogue_id
+            """).map {
+            Version(catalogueId: try $0["catalogue_id"].decode(), versionId: try $0["version_id"].decode(), kind: try $0["kind"].decode(),
+                    file: try $0["file_name"].decode(), text: try $0["source_text"].decode())
+        }
+        DispatchQueue.global().async(group: group) { [self] in
+            parsed = versions.map { v in Result { try CatalogueStore.parsed(v.catalogueId, file: v.file, text: v.text) } }
         }
     }
 
-    func wait() { group.wait() }
+    /// Each version with its catalogue, or the error `CatalogueStore.catalogue` gives for one that does not parse.
+    func wait() -> [(version: Version, catalogue: Result<Catalogue, any Error>)] {
+        group.wait()
+        return Array(zip(versions, parsed))
+    }
 }
 
 /// Catalogues already parsed in this process, by their file name and exact source text: `dti rollup` reads the same

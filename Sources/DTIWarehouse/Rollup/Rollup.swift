@@ -5,7 +5,7 @@ import DTICore
 import Foundation
 import PostgresClient
 
-/// `dti rollup`: for one province, year and stage, in one transaction under an advisory lock —
+/// `dti rollup`: for one or more provinces, a year and a stage, in one transaction under each province's advisory lock —
 /// derive district variables from their communes (set-based SQL, as the data catalogues declare), score every
 /// unit with the pure core (the same `Scorer` that `dti score` uses), total pillars, rate, rank in peer groups,
 /// add the derived comparison values of merged units, and record the run.
@@ -177,8 +177,7 @@ public struct Rollup {
         }
 
         progress(Say.text(vi: "3/5 chấm điểm theo bộ chỉ số", en: "3/5 scoring against the catalogues"))
-        catalogues.wait()
-        let scoring = try score(db, runIds: runIds, units: units, year: year, stage: stage, derived: derived)
+        let scoring = try score(db, runIds: runIds, units: units, catalogues: catalogues.wait(), year: year, stage: stage, derived: derived)
 
         Failpoint.hit("rollup.after-scores")
         progress(Say.text(vi: "4/5 xếp hạng trong nhóm so sánh", en: "4/5 ranking within peer groups"))
@@ -434,20 +433,14 @@ public struct Rollup {
 
     /// Each province is scored on its own (a `Scorer` sees one province's units, as a roll-up of that province alone
     /// would), with its own digest; the rows of all of them are written in one COPY per table.
-    private func score(_ db: PostgresConnection, runIds: [String: Int], units: [String: UnitInfo], year: Int, stage: Stage,
+    private func score(_ db: PostgresConnection, runIds: [String: Int], units: [String: UnitInfo],
+                       catalogues: [(version: CataloguePrefetch.Version, catalogue: Result<Catalogue, any Error>)], year: Int, stage: Stage,
                        derived: [Derived]) throws -> Scoring {
-        let store = CatalogueStore(connection: db)
-        let versions = try db.query("""
-            SELECT c.catalogue_id, v.version_id, v.kind FROM dti.catalogues c JOIN dti.catalogue_versions v ON v.version_id = c.current_version
-             WHERE v.kind IN ('scored', 'profile') ORDER BY c.catalogue_id
-            """)
         var scored: [(versionId: Int, catalogue: Catalogue)] = []
         var profileCatalogue: String? = nil
-        for r in versions {
-            let id: String = try r["catalogue_id"].decode()
-            if r["kind"].text == "profile" { profileCatalogue = id; continue }
-            let loaded = try store.catalogue(id, versionId: try r["version_id"].decode())
-            if loaded.catalogue.appliesTo(year: year) { scored.append((loaded.versionId, loaded.catalogue)) }
+        for (v, catalogue) in catalogues {
+            if v.kind == "profile" { profileCatalogue = v.catalogueId; continue }
+            if case let c = try catalogue.get(), c.appliesTo(year: year) { scored.append((v.versionId, c)) }
         }
 
 
